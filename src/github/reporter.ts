@@ -1,0 +1,47 @@
+import * as core from '@actions/core';
+
+/**
+ * Where the glue reports what happened. On GitHub Actions these become annotations
+ * (`::notice::`, `::warning::`, `::error::`); elsewhere plain console lines.
+ * Injected everywhere so tests can capture what a member would see.
+ */
+export interface Reporter {
+  info(message: string): void;
+  notice(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+}
+
+export function inActions(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.GITHUB_ACTIONS === 'true';
+}
+
+export const actionsReporter: Reporter = {
+  info: (message) => core.info(message),
+  notice: (message) => core.notice(message),
+  warning: (message) => core.warning(message),
+  error: (message) => core.error(message),
+};
+
+export const consoleReporter: Reporter = {
+  info: (message) => console.log(message),
+  notice: (message) => console.log(`notice: ${message}`),
+  warning: (message) => console.warn(`warning: ${message}`),
+  error: (message) => console.error(`error: ${message}`),
+};
+
+export function defaultReporter(env: NodeJS.ProcessEnv = process.env): Reporter {
+  return inActions(env) ? actionsReporter : consoleReporter;
+}
+
+/** A reporter that only remembers (for tests and for building summaries). */
+export function memoryReporter(): Reporter & { lines: { level: keyof Reporter; message: string }[] } {
+  const lines: { level: keyof Reporter; message: string }[] = [];
+  return {
+    lines,
+    info: (message) => lines.push({ level: 'info', message }),
+    notice: (message) => lines.push({ level: 'notice', message }),
+    warning: (message) => lines.push({ level: 'warning', message }),
+    error: (message) => lines.push({ level: 'error', message }),
+  };
+}

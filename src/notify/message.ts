@@ -1,0 +1,227 @@
+import { DateTime } from 'luxon';
+import type { APIEmbed, APIEmbedField } from 'discord-api-types/v10';
+import type { Clock } from '../calendar/clock.ts';
+import { systemClock } from '../calendar/clock.ts';
+import type { DiscordAttachment, DiscordMessage } from './discord.ts';
+import { calendarInvite } from './ics.ts';
+
+export type Outcome =
+  | 'booked'
+  | 'booked-fallback'
+  | 'unavailable'
+  | 'failed'
+  | 'unverified'
+  | 'dry-run'
+  | 'nothing-due'
+  | 'already-booked';
+
+/**
+ * What this module needs of the engine's RunResult (src/run.ts satisfies it structurally), so the
+ * notifications do not depend on the engine.
+ */
+export interface OutcomeReport {
+  outcome: Outcome;
+  row?: { key: string; date: string; time1: string; time2?: string; court?: string; note?: string };
+  bookedTime?: string;
+  court?: string;
+  reference?: string;
+  firedAt?: string;
+  releaseAt?: string;
+  latencyMs?: number;
+  attempts: number;
+  message: string;
+  screenshots: string[];
+}
+
+export interface MessageContext {
+  /** Link to the Actions run (or the demo's folder). */
+  runUrl?: string;
+  /** "late start" text from lateStartWarning / scheduleHealth; shown on every outcome. */
+  lateStart?: string;
+  /** The confirmation screenshot (PNG bytes) to attach on success; the caller reads the file. */
+  screenshotPng?: Uint8Array;
+  /** Attach an .ics invite on success (default true). */
+  calendar?: boolean;
+  venue?: string;
+  timeZone?: string;
+  clock?: Clock;
+  /** Shown as the webhook's name (default "Court booker"). */
+  username?: string;
+}
+
+/** Embed colours per outcome (24-bit RGB). */
+export const OUTCOME_COLOURS: Record<Outcome | 'test', number> = {
+  booked: 0x2ecc71,
+  'booked-fallback': 0x27ae60,
+  'already-booked': 0x3498db,
+  'dry-run': 0x95a5a6,
+  'nothing-due': 0x95a5a6,
+  unavailable: 0xe67e22,
+  unverified: 0xf1c40f,
+  failed: 0xe74c3c,
+  test: 0x5865f2,
+};
+
+const TITLES: Record<Outcome, string> = {
+  booked: '✅ Court booked',
+  'booked-fallback': '✅ Court booked on the fallback time',
+  'already-booked': 'ℹ️ Already booked',
+  'dry-run': '🧪 Dry run: nothing was booked',
+  'nothing-due': 'Nothing due tonight',
+  unavailable: '⚠️ No court available',
+  unverified: '❓ Booking not confirmed',
+  failed: '❌ Booking failed',
+};
+
+/** Whether an outcome deserves a message at all ("nothing due" only when something is wrong). */
+export function shouldNotify(result: Pick<OutcomeReport, 'outcome'>, ctx: MessageContext = {}): boolean {
+  return result.outcome !== 'nothing-due' || Boolean(ctx.lateStart);
+}
+
+export function formatLatency(latencyMs: number | undefined): string | undefined {
+  if (latencyMs === undefined || !Number.isFinite(latencyMs)) return undefined;
+  const abs = Math.abs(latencyMs);
+  const amount = abs >= 1000 ? `${(abs / 1000).toFixed(2)} s` : `${Math.round(abs)} ms`;
+  return latencyMs >= 0 ? `${amount} after the venue's midnight` : `${amount} before the venue's midnight`;
+}
+
+function courtDateLabel(date: string, zone: string): string {
+  const dt = DateTime.fromISO(date, { zone });
+  return dt.isValid ? dt.toFormat('cccc d LLLL yyyy') : date;
+}
+
+function londonTime(iso: string | undefined, zone: string): string | undefined {
+  if (!iso) return undefined;
+  const dt = DateTime.fromISO(iso, { setZone: true });
+  return dt.isValid ? dt.setZone(zone).toFormat('HH:mm:ss.SSS ZZZZ') : iso;
+}
+
+export function describeOutcome(result: OutcomeReport): string {
+  const row = result.row;
+  const when = row ? `${row.date} ${result.bookedTime ?? row.time1}` : undefined;
+  const requested = row ? [row.time1, row.time2].filter(Boolean).join(' or ') : undefined;
+  switch (result.outcome) {
+    case 'booked':
+      return `Booked ${result.court ?? 'a court'} on ${when ?? 'the requested date'}.`;
+    case 'booked-fallback':
+      return `${row?.time1 ?? 'The first time'} was taken; booked the fallback ${result.bookedTime ?? row?.time2 ?? ''} instead (${result.court ?? 'court'}).`;
+    case 'already-booked':
+      return `${when ?? 'This slot'} was already booked (${result.court ?? 'court'}); nothing more to do.`;
+    case 'dry-run':
+      return `Dry run for ${row ? `${row.date} ${requested}` : 'tonight'}: the run went through every step except confirming.`;
+    case 'nothing-due':
+      return 'No booking is released tonight.';
+    case 'unavailable':
+      return `No court was free for ${row ? `${row.date} at ${requested}` : 'the requested time'}.`;
+    case 'unverified':
+      return `The booking for ${row ? `${row.date} ${requested}` : 'tonight'} was submitted but could not be confirmed under My bookings. Check the venue's site.`;
+    case 'failed':
+      return `The booking for ${row ? `${row.date} ${requested}` : 'tonight'} failed.`;
+  }
+}
+
+/** One Discord message for one run outcome. */
+export function buildOutcomeMessage(result: OutcomeReport, ctx: MessageContext = {}): DiscordMessage {
+  const zone = ctx.timeZone ?? 'Europe/London';
+  const clock = ctx.clock ?? systemClock;
+  const fields: APIEmbedField[] = [];
+  const add = (name: string, value: string | undefined, inline = true): void => {
+    if (value) fields.push({ name, value, inline });
+  };
+  const row = result.row;
+  if (row) {
+    add('Date', courtDateLabel(row.date, zone));
+    add('Requested', [row.time1, row.time2].filter(Boolean).join(' or '));
+  }
+  const success = result.outcome === 'booked' || result.outcome === 'booked-fallback';
+  if (success || result.outcome === 'already-booked') {
+    add('Time', result.bookedTime ?? row?.time1);
+    add('Court', result.court);
+    add('Reference', result.reference ? `\`${result.reference}\`` : undefined);
+  }
+  if (success) add('Latency', formatLatency(result.latencyMs), false);
+  if (result.firedAt && result.outcome !== 'already-booked')
+    add('Fired at', londonTime(result.firedAt, zone));
+  if (result.outcome !== 'nothing-due' && result.outcome !== 'already-booked') {
+    add('Attempts', String(result.attempts));
+  }
+  if (result.outcome === 'failed' || result.outcome === 'unverified' || result.outcome === 'unavailable') {
+    add('Reason', result.message, false);
+  }
+  if (ctx.lateStart) add('⏰ Late start', ctx.lateStart, false);
+  if (ctx.runUrl) add('Run', `[Open the run](${ctx.runUrl})`, false);
+
+  const embed: APIEmbed = {
+    title: TITLES[result.outcome],
+    description: describeOutcome(result),
+    color: OUTCOME_COLOURS[result.outcome],
+    fields,
+    timestamp: new Date(clock.now()).toISOString(),
+    footer: { text: ctx.venue ?? 'Estelle Manor · padel' },
+  };
+
+  const attachments: DiscordAttachment[] = [];
+  if (success && ctx.screenshotPng) {
+    attachments.push({
+      filename: 'confirmation.png',
+      contentType: 'image/png',
+      data: ctx.screenshotPng,
+      description: 'Confirmation page',
+    });
+    embed.image = { url: 'attachment://confirmation.png' };
+  }
+  const time = result.bookedTime ?? row?.time1;
+  if (success && ctx.calendar !== false && row && time) {
+    const ics = calendarInvite({
+      date: row.date,
+      time,
+      ...(result.court ? { court: result.court } : {}),
+      ...(result.reference ? { reference: result.reference } : {}),
+      clock,
+    });
+    attachments.push({
+      filename: `padel-${row.date}-${time.replace(':', '')}.ics`,
+      contentType: 'text/calendar; charset=utf-8',
+      data: new TextEncoder().encode(ics),
+      description: 'Calendar invite',
+    });
+  }
+
+  const content =
+    result.outcome === 'failed' || result.outcome === 'unverified'
+      ? `${TITLES[result.outcome]}: ${describeOutcome(result)}`
+      : undefined;
+  return {
+    payload: {
+      username: ctx.username ?? 'Court booker',
+      ...(content ? { content } : {}),
+      embeds: [embed],
+    },
+    attachments,
+  };
+}
+
+/** The message `notify_test` / `npm run notify:test` sends. */
+export function buildTestMessage(ctx: MessageContext & { repository?: string } = {}): DiscordMessage {
+  const clock = ctx.clock ?? systemClock;
+  const fields: APIEmbedField[] = [];
+  if (ctx.repository) fields.push({ name: 'Repository', value: ctx.repository, inline: true });
+  if (ctx.runUrl) fields.push({ name: 'Run', value: `[Open the run](${ctx.runUrl})`, inline: true });
+  return {
+    payload: {
+      username: ctx.username ?? 'Court booker',
+      embeds: [
+        {
+          title: '🔔 Test message',
+          description:
+            'The court booker can reach this channel. Booking results will appear here after each nightly run.',
+          color: OUTCOME_COLOURS.test,
+          fields,
+          timestamp: new Date(clock.now()).toISOString(),
+          footer: { text: ctx.venue ?? 'Estelle Manor · padel' },
+        },
+      ],
+    },
+    attachments: [],
+  };
+}
