@@ -1,0 +1,262 @@
+import { readFile } from 'node:fs/promises';
+import { CsvError, parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import type { Clock } from '../calendar/clock.ts';
+import { releaseInstant } from '../calendar/release.ts';
+import type { Config } from './config.ts';
+import { sortProblems, type Problem } from './problem.ts';
+import { didYouMean } from './suggest.ts';
+import { formatMinutes, isCalendarDate, looksLikeIsoDate, minutesOf, parseTime } from './time.ts';
+
+export { formatProblem, type Problem } from './problem.ts';
+export { parseTime } from './time.ts';
+
+export const DEFAULT_BOOKINGS_PATH = 'bookings/bookings.csv';
+
+/** The columns of bookings.csv, as members spell them in the header. */
+export const COLUMNS = ['Date', 'Time1', 'Time2', 'Status', 'Court', 'Note'] as const;
+export type Column = (typeof COLUMNS)[number];
+const REQUIRED: readonly Column[] = ['Date', 'Time1', 'Status'];
+const TIME_EXAMPLE = 'expected e.g. 7pm, 7:30pm or 19:00';
+const DATE_EXAMPLE = 'expected YYYY-MM-DD, e.g. 2026-12-05';
+
+/** One record as read from the file: every cell trimmed, blank cells absent. */
+type RawRecord = Partial<Record<Column, string>>;
+
+/**
+ * The schema of one bookings.csv record: the single source of both its validation and its type.
+ * Built per configuration because valid times depend on the venue's opening hours and slot length.
+ * Its messages are written for members: `Time1 "25pm" is not a time (expected ...)`.
+ */
+export function bookingRecordSchema(config: Config) {
+  const open = minutesOf(config.openingHours.open);
+  const close = minutesOf(config.openingHours.close);
+  const lastStart = formatMinutes(close - config.slotMinutes);
+
+  const time = (field: 'Time1' | 'Time2', missing?: string) =>
+    z.string(missing ? { error: missing } : {}).transform((text, ctx) => {
+      const hhmm = parseTime(text);
+      if (hhmm === undefined) {
+        ctx.addIssue({ code: 'custom', message: `${field} "${text}" is not a time (${TIME_EXAMPLE})` });
+        return z.NEVER;
+      }
+      const start = minutesOf(hhmm);
+      if (start < open || start + config.slotMinutes > close) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            `${field} "${text}" is outside opening hours (expected a start between ${config.openingHours.open} and ` +
+            `${lastStart}: the venue is open ${config.openingHours.open}–${config.openingHours.close} and a slot lasts ${config.slotMinutes} minutes)`,
+        });
+        return z.NEVER;
+      }
+      return hhmm;
+    });
+
+  return z
+    .object({
+      Date: z
+        .string({ error: `Date is missing (${DATE_EXAMPLE})` })
+        .refine(looksLikeIsoDate, {
+          error: (iss) => `Date "${String(iss.input)}" is not a date (${DATE_EXAMPLE})`,
+          abort: true,
+        })
+        .refine(isCalendarDate, {
+          error: (iss) => `Date "${String(iss.input)}" is not a real calendar date (${DATE_EXAMPLE})`,
+        }),
+      Time1: time('Time1', 'Time1 is missing (expected the start time you want, e.g. 7pm)'),
+      Time2: time('Time2').optional(),
+      Status: z.string().default(''),
+      Court: z.string().optional(),
+      Note: z.string().optional(),
+    })
+    .transform((r) => ({
+      key: `${r.Date} ${r.Time1}`,
+      date: r.Date,
+      time1: r.Time1,
+      time2: r.Time2,
+      book: r.Status.toLowerCase() === 'book',
+      status: r.Status,
+      court: r.Court,
+      note: r.Note,
+    }));
+}
+
+export type BookingRow = z.output<ReturnType<typeof bookingRecordSchema>> & {
+  /** The line of the file the row starts on (1 = the header). */
+  line: number;
+};
+
+export type ParsedBookings = { rows: BookingRow[]; problems: Problem[] };
+
+/** Reads and validates a bookings file; a missing file is an error problem, not an exception. */
+export async function loadBookings(file: string, config: Config, clock?: Clock): Promise<ParsedBookings> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    return {
+      rows: [],
+      problems: [
+        {
+          file,
+          line: 0,
+          message: `${reason} (expected a CSV file with the header "Date, Time1, Time2, Status")`,
+          severity: 'error',
+        },
+      ],
+    };
+  }
+  return parseBookings(text, file, config, clock);
+}
+
+/**
+ * Validates the text of a bookings file and returns its valid rows and every problem found (all in one go).
+ * With a clock, rows whose booking window has already passed are warned about.
+ */
+export function parseBookings(text: string, file: string, config: Config, clock?: Clock): ParsedBookings {
+  const problems: Problem[] = [];
+  const error = (line: number, message: string, field?: string) =>
+    problems.push({ file, line, message, severity: 'error', ...(field ? { field } : {}) });
+
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    // One line-end convention for the whole file (spreadsheets write CRLF, editors may mix in LF or CR), so
+    // the parser's line numbers are the lines a member sees.
+    records = parse(text.replace(/\r\n?/g, '\n'), {
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+    }) as unknown as typeof records;
+  } catch (e) {
+    if (e instanceof CsvError) {
+      const line = (e as unknown as { lines?: number }).lines ?? 0;
+      error(
+        line,
+        `the file is not valid CSV: ${e.message} (check the quotes on this line: a field that starts with " must end with ")`,
+      );
+      return { rows: [], problems };
+    }
+    throw e;
+  }
+
+  const [header, ...body] = records;
+  if (!header) {
+    error(
+      0,
+      'the file is empty (expected a header line "Date, Time1, Time2, Status" and one line per booking)',
+    );
+    return { rows: [], problems };
+  }
+
+  // Header: map each position to a known column, matched case-insensitively.
+  const columns: (Column | undefined)[] = [];
+  const seen = new Map<Column, number>();
+  header.record.forEach((name, index) => {
+    const column = COLUMNS.find((c) => c.toLowerCase() === name.toLowerCase());
+    if (!column) {
+      error(
+        header.info.lines,
+        name === ''
+          ? `column ${index + 1} has no name (expected one of ${COLUMNS.join(', ')})`
+          : `unknown column "${name}"${didYouMean(name, COLUMNS)} (expected one of ${COLUMNS.join(', ')})`,
+      );
+    } else if (seen.has(column)) {
+      error(header.info.lines, `column "${name}" appears twice (expected each column once)`);
+    } else {
+      seen.set(column, index);
+    }
+    columns.push(column && seen.get(column) === index ? column : undefined);
+  });
+  const missing = REQUIRED.filter((c) => !seen.has(c));
+  for (const column of missing) {
+    error(
+      header.info.lines,
+      `the header has no "${column}" column (expected at least ${REQUIRED.join(', ')})`,
+    );
+  }
+  if (missing.length > 0) return { rows: [], problems: sortProblems(problems) };
+
+  const schema = bookingRecordSchema(config);
+  const rows: BookingRow[] = [];
+  for (const { record, info } of body) {
+    // info.lines is the line a record ends on; a quoted field may span lines.
+    const line = info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
+    if (record.length > header.record.length) {
+      error(
+        line,
+        `this line has ${record.length} fields but the header has ${header.record.length} (expected one value per column: put a value that contains a comma in double quotes)`,
+      );
+      continue;
+    }
+    // A line of only commas is what spreadsheets export for an empty row: treat it as a blank line.
+    if (record.every((cell) => cell === '')) continue;
+    const raw: RawRecord = {};
+    record.forEach((cell, index) => {
+      const column = columns[index];
+      if (column && cell !== '') raw[column] = cell;
+    });
+    const result = schema.safeParse(raw);
+    if (!result.success) {
+      for (const issue of result.error.issues) error(line, issue.message, String(issue.path[0] ?? ''));
+      continue;
+    }
+    rows.push({ ...result.data, line });
+  }
+
+  problems.push(...rowWarnings(rows, file, config, clock));
+  return { rows, problems: sortProblems(problems) };
+}
+
+/** Warnings that need more than one cell, or the clock: nothing here stops a valid file. */
+function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: Clock): Problem[] {
+  const problems: Problem[] = [];
+  const firstLine = new Map<string, number>();
+  for (const row of rows) {
+    if (row.time2 !== undefined && row.time2 === row.time1) {
+      problems.push({
+        file,
+        line: row.line,
+        field: 'Time2',
+        severity: 'warning',
+        message: `Time2 "${row.time2}" is the same as Time1, so there is no fallback (expected a different time, or leave Time2 blank)`,
+      });
+    }
+    const earlier = row.book ? firstLine.get(row.key) : undefined;
+    if (!row.book) {
+      // A skipped row never reaches the status file, so it cannot clash with a booked one.
+    } else if (earlier !== undefined) {
+      problems.push({
+        file,
+        line: row.line,
+        severity: 'warning',
+        message: `${row.date} at ${row.time1} is also on line ${earlier}; both lines are one booking, so only one court will be booked (expected each date and time once)`,
+      });
+    } else {
+      firstLine.set(row.key, row.line);
+    }
+    if (clock && row.book) {
+      const releaseAt = releaseInstant(row.date, config);
+      const lastChance = releaseAt.plus({ minutes: config.runWindow.graceMinutes });
+      if (lastChance.toMillis() < clock.now()) {
+        problems.push({
+          file,
+          line: row.line,
+          field: 'Date',
+          severity: 'warning',
+          message: `the booking window for ${row.date} opened ${releaseAt.setZone(config.timeZone).toFormat("cccc d LLLL yyyy 'at' HH:mm")} (${config.timeZone}) and has passed, so the bot will not try this row (book it by hand, or remove the line)`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/** The court date's release as London wall-clock text, for tables. */
+export function describeRelease(row: Pick<BookingRow, 'date'>, config: Config): string {
+  return releaseInstant(row.date, config).toFormat('ccc d LLL yyyy HH:mm:ss');
+}

@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import { BookerError } from '../errors.ts';
+import type { BookingRow } from './csv.ts';
+
+export const DEFAULT_STATUS_PATH = 'bookings/status.json';
+
+export const BOOKING_STATES = [
+  'pending',
+  'booked',
+  'unavailable',
+  'failed',
+  'unverified',
+  'skipped',
+  'dry-run',
+] as const;
+export const BookingStateSchema = z.enum(BOOKING_STATES);
+export type BookingState = z.infer<typeof BookingStateSchema>;
+
+// Field order in these schemas is the order written to the file (see writeStatus).
+export const AttemptSchema = z.strictObject({
+  runId: z.string().optional(),
+  runUrl: z.string().optional(),
+  /** schedule | workflow_dispatch | repository_dispatch | local */
+  trigger: z.string().optional(),
+  scheduledFor: z.string().optional(),
+  startedAt: z.string(),
+  firedAt: z.string().optional(),
+  latencyMs: z.number().optional(),
+  outcome: BookingStateSchema,
+  bookedTime: z.string().optional(),
+  court: z.string().optional(),
+  reference: z.string().optional(),
+  error: z.string().optional(),
+});
+export type Attempt = z.infer<typeof AttemptSchema>;
+
+export const StatusEntrySchema = z.strictObject({
+  key: z.string(),
+  date: z.string(),
+  state: BookingStateSchema,
+  bookedTime: z.string().optional(),
+  court: z.string().optional(),
+  reference: z.string().optional(),
+  updatedAt: z.string(),
+  attempts: z.array(AttemptSchema),
+});
+export type StatusEntry = z.infer<typeof StatusEntrySchema>;
+
+export const StatusFileSchema = z.strictObject({
+  version: z.literal(1),
+  bookings: z.record(z.string(), StatusEntrySchema),
+});
+export type StatusFile = z.infer<typeof StatusFileSchema>;
+
+/** The status file cannot be read or is not what the bot writes. Never answered by resetting it. */
+export class StatusFileError extends BookerError {
+  constructor(
+    readonly file: string,
+    detail: string,
+    options?: { cause?: unknown; line?: number },
+  ) {
+    super(
+      `${file}${options?.line ? `:${options.line}` : ''}: ${detail}`,
+      `This file is written by the bot, not by hand. Restore the last good version from git history ` +
+        `(git log -p -- ${file}, then git checkout <commit> -- ${file}) and commit it.`,
+      options,
+    );
+  }
+}
+
+export function emptyStatus(): StatusFile {
+  return { version: 1, bookings: {} };
+}
+
+/** Reads the status file: missing => empty; unreadable, not JSON or not the bot's shape => StatusFileError. */
+export async function readStatus(path: string = DEFAULT_STATUS_PATH): Promise<StatusFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyStatus();
+    throw new StatusFileError(path, `cannot be read (${(error as Error).message})`, { cause: error });
+  }
+  return parseStatus(text, path);
+}
+
+/** Parses status file text; throws StatusFileError naming the line and column of a JSON syntax error. */
+export function parseStatus(text: string, path: string = DEFAULT_STATUS_PATH): StatusFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const where = jsonErrorPosition(text, message);
+    throw new StatusFileError(
+      path,
+      `is not valid JSON${where ? ` at line ${where.line}, column ${where.column}` : ''} (${message})`,
+      { cause: error, ...(where ? { line: where.line } : {}) },
+    );
+  }
+  const result = StatusFileSchema.safeParse(data);
+  if (!result.success) {
+    const details = result.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.message}`)
+      .join('; ');
+    throw new StatusFileError(path, `is not a status file the bot wrote (${details})`);
+  }
+  for (const [key, entry] of Object.entries(result.data.bookings)) {
+    if (entry.key !== key) {
+      throw new StatusFileError(path, `entry "${key}" has key "${entry.key}" (they must match)`);
+    }
+  }
+  return result.data;
+}
+
+function jsonErrorPosition(text: string, message: string): { line: number; column: number } | undefined {
+  const lineColumn = /line (\d+) column (\d+)/.exec(message);
+  if (lineColumn) return { line: Number(lineColumn[1]), column: Number(lineColumn[2]) };
+  const position = /position (\d+)/.exec(message);
+  let offset: number;
+  if (position) offset = Number(position[1]);
+  else if (/Unexpected end of JSON input/.test(message)) offset = text.length;
+  else return undefined;
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+}
+
+/** The exact text writeStatus writes: entries sorted by key, fields in schema order, 2-space indent, final newline. */
+export function formatStatus(status: StatusFile): string {
+  const validated = StatusFileSchema.parse(status);
+  const bookings = Object.fromEntries(
+    Object.keys(validated.bookings)
+      .sort()
+      .map((key) => [key, ordered(validated.bookings[key] as StatusEntry)]),
+  );
+  return `${JSON.stringify({ version: validated.version, bookings }, null, 2)}\n`;
+}
+
+function ordered(entry: StatusEntry): StatusEntry {
+  return pick(
+    { ...entry, attempts: entry.attempts.map((a) => pick(a, Object.keys(AttemptSchema.shape))) },
+    Object.keys(StatusEntrySchema.shape),
+  ) as StatusEntry;
+}
+
+function pick<T extends object>(source: T, keys: string[]): T {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = (source as Record<string, unknown>)[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as T;
+}
+
+/**
+ * Writes the status file atomically: a temporary file in the same directory, flushed to disk, then renamed
+ * over the old one, so a crash leaves either the old or the new file, never half of one.
+ */
+export async function writeStatus(path: string = DEFAULT_STATUS_PATH, status: StatusFile): Promise<void> {
+  const text = formatStatus(status);
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Returns a new status with the attempt recorded on the row's entry (pure: the input is not changed).
+ * The entry takes the attempt's outcome as its state, except that a booked entry stays booked: a later
+ * run that finds nothing to do must not hide a court the member has.
+ */
+export function recordAttempt(
+  status: StatusFile,
+  row: Pick<BookingRow, 'key' | 'date'>,
+  attempt: Attempt,
+): StatusFile {
+  const previous = status.bookings[row.key];
+  const keepBooked = previous?.state === 'booked' && attempt.outcome !== 'booked';
+  // A booked entry keeps its details; otherwise the entry shows what this attempt found (no stale court).
+  const details = keepBooked ? previous : attempt;
+  const entry: StatusEntry = {
+    key: row.key,
+    date: row.date,
+    state: keepBooked ? 'booked' : attempt.outcome,
+    bookedTime: details.bookedTime,
+    court: details.court,
+    reference: details.reference,
+    updatedAt: attempt.firedAt ?? attempt.startedAt,
+    attempts: [...(previous?.attempts ?? []), { ...attempt }],
+  };
+  return {
+    version: 1,
+    bookings: { ...status.bookings, [row.key]: pick(entry, Object.keys(StatusEntrySchema.shape)) },
+  };
+}

@@ -1,0 +1,225 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, type Config } from '../../src/bookings/config.ts';
+import { formatProblem, loadBookings, parseBookings } from '../../src/bookings/csv.ts';
+import { fixedClock } from '../../src/calendar/clock.ts';
+
+const FILE = 'bookings/bookings.csv';
+const parse = (text: string, config: Config = DEFAULT_CONFIG) => parseBookings(text, FILE, config);
+const messages = (text: string, config?: Config) => parse(text, config).problems.map(formatProblem);
+
+describe('the members’ format', () => {
+  it('reads the format from the issue', () => {
+    const { rows, problems } = parse(
+      'Date, Time1, Time2, Status\n2026-12-15, 7pm, 8pm, Book\n2026-12-16, 11am, 12pm, Book\n',
+    );
+    expect(problems).toEqual([]);
+    expect(rows).toEqual([
+      {
+        line: 2,
+        key: '2026-12-15 19:00',
+        date: '2026-12-15',
+        time1: '19:00',
+        time2: '20:00',
+        book: true,
+        status: 'Book',
+        court: undefined,
+        note: undefined,
+      },
+      {
+        line: 3,
+        key: '2026-12-16 11:00',
+        date: '2026-12-16',
+        time1: '11:00',
+        time2: '12:00',
+        book: true,
+        status: 'Book',
+        court: undefined,
+        note: undefined,
+      },
+    ]);
+  });
+
+  it('accepts what spreadsheets export: BOM, CRLF, quotes, spaces, blank lines, no final newline', () => {
+    const text =
+      '\uFEFFDate,Time1,Time2,Status,Court,Note\r\n' +
+      '\r\n' +
+      '"2026-12-15", "7:30pm" ,"8.30pm",Book,"Court 1, indoor","say ""hi"""\r\n' +
+      ',,,,,\r\n' +
+      '   \r\n' +
+      '2026-12-16,7 PM,,book,,"two\r\nlines"\r\n' +
+      '2026-12-17,19:00,,BOOK,,';
+    const { rows, problems } = parse(text);
+    expect(problems).toEqual([]);
+    expect(rows.map((r) => [r.line, r.key, r.time2, r.court, r.note])).toEqual([
+      [3, '2026-12-15 19:30', '20:30', 'Court 1, indoor', 'say "hi"'],
+      [6, '2026-12-16 19:00', undefined, undefined, 'two\nlines'],
+      [8, '2026-12-17 19:00', undefined, undefined, undefined],
+    ]);
+  });
+
+  it('reads a file whose last line ends with a newline or not, and old Mac CR line ends', () => {
+    expect(parse('Date,Time1,Status\n2026-12-15,7pm,Book').rows).toHaveLength(1);
+    expect(parse('Date,Time1,Status\n2026-12-15,7pm,Book\n').rows).toHaveLength(1);
+    expect(
+      parse('Date,Time1,Status\r2026-12-15,7pm,Book\r2026-12-16,7pm,Book\r').rows.map((r) => r.line),
+    ).toEqual([2, 3]);
+  });
+
+  it('matches header names case-insensitively and trimmed, in any order', () => {
+    const { rows, problems } = parse(' status ,DATE, time1 ,NOTE\nBook,2026-12-15,7pm,hello\n');
+    expect(problems).toEqual([]);
+    expect(rows[0]).toMatchObject({ date: '2026-12-15', time1: '19:00', book: true, note: 'hello' });
+  });
+
+  it('books only Status Book, in any case; every other row is kept as skipped', () => {
+    const { rows } = parse(
+      'Date,Time1,Status\n2026-12-15,7pm,Book\n2026-12-16,7pm,bOoK\n2026-12-17,7pm,Skip\n2026-12-18,7pm,\n2026-12-19,7pm,Booked\n',
+    );
+    expect(rows.map((r) => [r.date, r.book, r.status])).toEqual([
+      ['2026-12-15', true, 'Book'],
+      ['2026-12-16', true, 'bOoK'],
+      ['2026-12-17', false, 'Skip'],
+      ['2026-12-18', false, ''],
+      ['2026-12-19', false, 'Booked'],
+    ]);
+  });
+
+  it('accepts 29 February in a leap year and the last days of months and years', () => {
+    const { rows, problems } = parse(
+      'Date,Time1,Status\n2028-02-29,7pm,Book\n2026-12-31,7pm,Book\n2027-01-01,7am,Book\n2026-04-30,9pm,Book\n',
+    );
+    expect(problems).toEqual([]);
+    expect(rows).toHaveLength(4);
+  });
+});
+
+describe('errors: file, line, field, what is expected — all in one go', () => {
+  it('reports every error in the file at once', () => {
+    const text = [
+      'Date, Time1, Time2, Status',
+      '2026-12-15, 7pm, 8pm, Book',
+      '2026-12-16, 25pm, 8pm, Book',
+      '2026-02-30, 7pm, , Book',
+      '2027-02-29, 7pm, , Book',
+      '15/12/2026, 7pm, , Book',
+      '2026-12-17, , 8pm, Book',
+      ', 7pm, , Book',
+      '2026-12-18, 6am, 10pm, Book',
+      '2026-12-19, 7pm, 8pm, Book, extra',
+      '2026-12-20, 9pm, seven, Book',
+    ].join('\n');
+    expect(messages(text)).toEqual([
+      'bookings/bookings.csv:3: Time1 "25pm" is not a time (expected e.g. 7pm, 7:30pm or 19:00)',
+      'bookings/bookings.csv:4: Date "2026-02-30" is not a real calendar date (expected YYYY-MM-DD, e.g. 2026-12-05)',
+      'bookings/bookings.csv:5: Date "2027-02-29" is not a real calendar date (expected YYYY-MM-DD, e.g. 2026-12-05)',
+      'bookings/bookings.csv:6: Date "15/12/2026" is not a date (expected YYYY-MM-DD, e.g. 2026-12-05)',
+      'bookings/bookings.csv:7: Time1 is missing (expected the start time you want, e.g. 7pm)',
+      'bookings/bookings.csv:8: Date is missing (expected YYYY-MM-DD, e.g. 2026-12-05)',
+      'bookings/bookings.csv:9: Time1 "6am" is outside opening hours (expected a start between 07:00 and 21:00: the venue is open 07:00–22:00 and a slot lasts 60 minutes)',
+      'bookings/bookings.csv:9: Time2 "10pm" is outside opening hours (expected a start between 07:00 and 21:00: the venue is open 07:00–22:00 and a slot lasts 60 minutes)',
+      'bookings/bookings.csv:10: this line has 5 fields but the header has 4 (expected one value per column: put a value that contains a comma in double quotes)',
+      'bookings/bookings.csv:11: Time2 "seven" is not a time (expected e.g. 7pm, 7:30pm or 19:00)',
+    ]);
+    const problems = parse(text).problems;
+    expect(problems.every((p) => p.severity === 'error')).toBe(true);
+    expect(problems.find((p) => p.line === 3)?.field).toBe('Time1');
+    expect(parse(text).rows.map((r) => r.line)).toEqual([2]);
+  });
+
+  it('names an unknown column and suggests the nearest known one', () => {
+    expect(
+      messages('Date, Time1, Time2, Stauts, Cort, Colour\n2026-12-15, 7pm, 8pm, Book, 1, red\n'),
+    ).toEqual([
+      'bookings/bookings.csv:1: unknown column "Stauts" (did you mean "Status"?) (expected one of Date, Time1, Time2, Status, Court, Note)',
+      'bookings/bookings.csv:1: unknown column "Cort" (did you mean "Court"?) (expected one of Date, Time1, Time2, Status, Court, Note)',
+      'bookings/bookings.csv:1: unknown column "Colour" (expected one of Date, Time1, Time2, Status, Court, Note)',
+      'bookings/bookings.csv:1: the header has no "Status" column (expected at least Date, Time1, Status)',
+    ]);
+  });
+
+  it('still checks the rows when an unknown optional column is present', () => {
+    expect(messages('Date,Time1,Status,Notes\n2026-12-15,25pm,Book,x\n')).toEqual([
+      'bookings/bookings.csv:1: unknown column "Notes" (did you mean "Note"?) (expected one of Date, Time1, Time2, Status, Court, Note)',
+      'bookings/bookings.csv:2: Time1 "25pm" is not a time (expected e.g. 7pm, 7:30pm or 19:00)',
+    ]);
+  });
+
+  it('reports a column named twice, an empty file and a broken quote', () => {
+    expect(messages('Date,Time1,Status,date\n')).toEqual([
+      'bookings/bookings.csv:1: column "date" appears twice (expected each column once)',
+    ]);
+    expect(messages('')).toEqual([
+      'bookings/bookings.csv: the file is empty (expected a header line "Date, Time1, Time2, Status" and one line per booking)',
+    ]);
+    const [quote] = messages('Date,Time1,Status\n2026-12-15,"7pm,Book\n');
+    expect(quote).toMatch(/^bookings\/bookings\.csv:\d+: the file is not valid CSV: .*check the quotes/);
+  });
+
+  it('follows the configured opening hours and slot length', () => {
+    const config = { ...DEFAULT_CONFIG, slotMinutes: 90, openingHours: { open: '06:30', close: '23:00' } };
+    expect(
+      messages(
+        'Date,Time1,Status\n2026-12-15,6:30am,Book\n2026-12-15,9:30pm,Book\n2026-12-15,9:31pm,Book\n',
+        config,
+      ),
+    ).toEqual([
+      'bookings/bookings.csv:4: Time1 "9:31pm" is outside opening hours (expected a start between 06:30 and 21:30: the venue is open 06:30–23:00 and a slot lasts 90 minutes)',
+    ]);
+  });
+});
+
+describe('warnings do not fail the file', () => {
+  it('warns about Time2 equal to Time1 and the same date and time twice', () => {
+    const { rows, problems } = parse(
+      'Date,Time1,Time2,Status\n2026-12-15,7pm,19:00,Book\n2026-12-16,8pm,,Book\n2026-12-16,20:00,,Book\n2026-12-16,8pm,,Skip\n',
+    );
+    expect(rows).toHaveLength(4);
+    expect(problems.map(formatProblem)).toEqual([
+      'bookings/bookings.csv:2: warning: Time2 "19:00" is the same as Time1, so there is no fallback (expected a different time, or leave Time2 blank)',
+      'bookings/bookings.csv:4: warning: 2026-12-16 at 20:00 is also on line 3; both lines are one booking, so only one court will be booked (expected each date and time once)',
+    ]);
+  });
+
+  it('warns, with a clock, about a booked row whose window has passed (but not a skipped one)', () => {
+    const text = 'Date,Time1,Status\n2026-12-01,7pm,Book\n2026-12-01,8pm,Skip\n2026-12-09,7pm,Book\n';
+    // 24 Nov 2026 14:00 London: the release for 1 Dec (17 Nov) has passed, the one for 9 Dec (25 Nov) has not.
+    const { rows, problems } = parseBookings(text, FILE, DEFAULT_CONFIG, fixedClock('2026-11-24T14:00:00Z'));
+    expect(rows).toHaveLength(3);
+    expect(problems.map(formatProblem)).toEqual([
+      'bookings/bookings.csv:2: warning: the booking window for 2026-12-01 opened Tuesday 17 November 2026 at 00:00 (Europe/London) and has passed, so the bot will not try this row (book it by hand, or remove the line)',
+    ]);
+    // Inside the grace period after the release it is not yet "passed".
+    expect(parseBookings(text, FILE, DEFAULT_CONFIG, fixedClock('2026-11-17T00:29:00Z')).problems).toEqual(
+      [],
+    );
+  });
+});
+
+describe('loadBookings', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'csv-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads a real file', async () => {
+    const file = join(dir, 'bookings.csv');
+    await writeFile(file, 'Date,Time1,Status\n2026-12-15,7pm,Book\n');
+    const { rows, problems } = await loadBookings(file, DEFAULT_CONFIG);
+    expect(problems).toEqual([]);
+    expect(rows[0]?.key).toBe('2026-12-15 19:00');
+  });
+
+  it('reports a missing file as an error problem', async () => {
+    const file = join(dir, 'nope.csv');
+    const { problems } = await loadBookings(file, DEFAULT_CONFIG);
+    expect(problems.map(formatProblem)).toEqual([
+      `${file}: file not found (expected a CSV file with the header "Date, Time1, Time2, Status")`,
+    ]);
+  });
+});
