@@ -1,0 +1,180 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * One scenario drives everything the sandbox venue does: its clock, its calendar, how slow it is,
+ * who else is booking, and which faults it shows. Tests, the demo and the benchmarks share this
+ * type; the standalone server can load it from a YAML file (`--scenario file.yml`).
+ *
+ * Times "relative to release" are signed milliseconds from the daily release instant nearest to the
+ * server clock (00:00:00 Europe/London by default), so `{ fromMs: -2000, toMs: 3000 }` means
+ * "from two seconds before midnight to three seconds after", whatever the date.
+ */
+
+const hhmm = z.string().regex(/^\d{2}:\d{2}$/, 'expected HH:mm, e.g. "07:00"');
+const hhmmss = z.string().regex(/^\d{2}:\d{2}(:\d{2})?$/, 'expected HH:mm or HH:mm:ss, e.g. "23:58"');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+
+/** A stretch of time relative to the nearest release; either end may be left open. */
+const WindowSchema = z.object({
+  fromMs: z.number().optional(),
+  toMs: z.number().optional(),
+});
+
+/** Which requests a fault applies to. */
+const FaultScope = z.enum(['booking', 'availability', 'pages', 'all']);
+
+export const ScenarioSchema = z.object({
+  /** Server clock = real clock + this offset (ms). The HTTP Date header follows the server clock. */
+  clockOffsetMs: z.number(),
+  /** Slots for court date D are released at `releaseTime` on D - advanceDays (timeZone). */
+  advanceDays: z.number().int().min(0),
+  releaseTime: hhmmss,
+  timeZone: z.string(),
+  /** Hourly slots from `open`; the last one starts an hour before `close`. */
+  openingHours: z.object({ open: hhmm, close: hhmm }),
+  slotMinutes: z.number().int().positive(),
+  courts: z.array(z.string()).min(1),
+  /** How many bookings one court-hour takes. */
+  capacity: z.number().int().positive(),
+  /** Applied before processing and again before responding (so "accepted at" = arrival + oneWayMs). */
+  latency: z.object({ oneWayMs: z.number().min(0), jitterMs: z.number().min(0) }),
+  /** Extra delay before the HTML of a full page is sent. */
+  slowFirstPaintMs: z.number().min(0),
+  overlays: z.object({
+    cookieBanner: z.boolean(),
+    marketing: z.boolean(),
+    /** The marketing pop-up appears this long after the page loads (as third-party widgets do). */
+    marketingDelayMs: z.number().min(0),
+  }),
+  /** The date picker hides input#from_date behind its own widget (the input can still be set by script). */
+  hideDateInput: z.boolean(),
+  /** Deep links to /spa/<id> without having visited the home page in this session redirect to /. */
+  requireClickPath: z.boolean(),
+  /** A session lives this long after login (server clock). */
+  sessionTtlMs: z.number().positive(),
+  /** Simulated members who book through the same atomic booking function at release + afterReleaseMs. */
+  competitors: z.array(
+    z.object({
+      name: z.string(),
+      date: isoDate,
+      time: hhmm,
+      /** Omitted: the first court free at that hour. */
+      court: z.string().optional(),
+      afterReleaseMs: z.number(),
+    }),
+  ),
+  /** Places taken before the sandbox starts (by "someone else"). */
+  preBooked: z.array(
+    z.object({ date: isoDate, time: hhmm, court: z.string().optional(), member: z.string().optional() }),
+  ),
+  faults: z.object({
+    /** 429 with Retry-After. `count`: only the first N matching requests in the window; `maxPerSecond`: per client. */
+    rateLimit: WindowSchema.extend({
+      retryAfterSeconds: z.number().int().min(0),
+      count: z.number().int().positive().optional(),
+      maxPerSecond: z.number().int().positive().optional(),
+      scope: FaultScope,
+    }).optional(),
+    /** 500 or 503 for every matching request in the window. */
+    serverErrors: WindowSchema.extend({
+      status: z.union([z.literal(500), z.literal(502), z.literal(503)]),
+      scope: FaultScope,
+    }).optional(),
+    /** The whole site answers 503 with a maintenance page (#maintenance): always, or in a window. */
+    maintenance: z.union([z.boolean(), WindowSchema]),
+    /** Every session that exists at this London wall time (server clock) is revoked, e.g. "23:58". */
+    revokeSessionsAt: hhmmss.optional(),
+    /** The CSRF token of the session rotates right after each day view is rendered. */
+    rotateCsrf: z.boolean(),
+    /** Renamed classes in the day view: true = slot_start → slot-start; or an explicit map. */
+    markupDrift: z.union([z.boolean(), z.record(z.string(), z.string())]),
+    /** The account locks after this many wrong passwords in a row (0 = never). */
+    lockAfterFailures: z.number().int().min(0),
+    /** Active bookings one member may hold per court date (0 = unlimited). */
+    dailyLimitPerMember: z.number().int().min(0),
+  }),
+});
+
+export type Scenario = z.infer<typeof ScenarioSchema>;
+
+export type DeepPartial<T> = T extends readonly (infer _U)[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** What tests pass to startSandbox / setScenario: any part of a scenario; nested objects merge. */
+export type ScenarioPatch = DeepPartial<Scenario>;
+
+export const DEFAULT_SCENARIO: Scenario = {
+  clockOffsetMs: 0,
+  advanceDays: 14,
+  releaseTime: '00:00:00',
+  timeZone: 'Europe/London',
+  openingHours: { open: '07:00', close: '22:00' },
+  slotMinutes: 60,
+  courts: ['Padel Court 1', 'Padel Court 2'],
+  capacity: 1,
+  latency: { oneWayMs: 0, jitterMs: 0 },
+  slowFirstPaintMs: 0,
+  overlays: { cookieBanner: false, marketing: false, marketingDelayMs: 0 },
+  hideDateInput: false,
+  requireClickPath: false,
+  sessionTtlMs: 12 * 60 * 60 * 1000,
+  competitors: [],
+  preBooked: [],
+  faults: {
+    maintenance: false,
+    rotateCsrf: false,
+    markupDrift: false,
+    lockAfterFailures: 0,
+    dailyLimitPerMember: 0,
+  },
+};
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep merge: nested plain objects merge, arrays and everything else replace; undefined is skipped. */
+export function mergeDeep<T>(base: T, patch: unknown): T {
+  if (!isPlainObject(patch) || !isPlainObject(base)) return (patch === undefined ? base : patch) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    out[key] = isPlainObject(value) && isPlainObject(out[key]) ? mergeDeep(out[key], value) : value;
+  }
+  return out as T;
+}
+
+export class ScenarioError extends Error {}
+
+/** Applies a patch to a scenario and validates the result. */
+export function resolveScenario(patch: unknown = {}, base: Scenario = DEFAULT_SCENARIO): Scenario {
+  const merged = mergeDeep(base, patch);
+  const result = ScenarioSchema.safeParse(merged);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join('.') || '(scenario)'}: ${i.message}`);
+    throw new ScenarioError(`Invalid sandbox scenario:\n${problems.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** Loads a scenario patch from a YAML (or JSON) file, validated against the defaults. */
+export async function loadScenarioFile(path: string): Promise<ScenarioPatch> {
+  const text = await readFile(path, 'utf8');
+  let data: unknown;
+  try {
+    data = parseYaml(text) ?? {};
+  } catch (error) {
+    throw new ScenarioError(`${path}: not valid YAML (${(error as Error).message})`);
+  }
+  try {
+    resolveScenario(data);
+  } catch (error) {
+    throw new ScenarioError(`${path}: ${(error as Error).message}`);
+  }
+  return data as ScenarioPatch;
+}
