@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+import { runBooking } from '../run.ts';
+import { loadDotEnv, readEnvironment } from '../env.ts';
+import { fixedClock, systemClock } from '../calendar/clock.ts';
+import { describeError } from '../errors.ts';
+
+const USAGE = `Usage: npm run book [-- options]
+
+Books the court(s) due now from bookings/bookings.csv: waits for the release (without a browser),
+logs in ahead of it, fires at the venue's midnight, verifies on My bookings and records the
+outcome in bookings/status.json.
+
+Options:
+  --dry-run           everything but the final Confirm (also DRY_RUN=true); never books
+  --no-wait           act now instead of waiting for the release
+  --date YYYY-MM-DD   only the row for that court date
+  --out DIR           where screenshots, the step log and traces go (default out/run-<time>)
+  --trace             record a Playwright trace (started after login; never holds the password)
+  --bookings FILE     default bookings/bookings.csv
+  --config FILE       default bookings/config.yml
+  --status FILE       default bookings/status.json
+  --session FILE      saved session (Playwright storageState), default .auth/estelle.json
+  -h, --help
+
+Exit codes: 0 booked / already booked / nothing due / dry run; 1 failed; 2 unavailable; 3 unverified.
+Secrets: ESTELLE_USERNAME, ESTELLE_PASSWORD (from .env locally). ESTELLE_BASE_URL overrides the venue's address.`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      'dry-run': { type: 'boolean' },
+      'no-wait': { type: 'boolean' },
+      date: { type: 'string' },
+      out: { type: 'string' },
+      trace: { type: 'boolean' },
+      bookings: { type: 'string' },
+      config: { type: 'string' },
+      status: { type: 'string' },
+      session: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.date)) {
+    console.error(`--date "${values.date}" is not a date (expected YYYY-MM-DD, e.g. 2026-12-05)`);
+    return 64;
+  }
+  loadDotEnv();
+  const env = readEnvironment();
+  const result = await runBooking({
+    env,
+    clock: env.now ? fixedClock(env.now) : systemClock,
+    ...(values['dry-run'] ? { dryRun: true } : {}),
+    noWait: !!values['no-wait'],
+    ...(values.date ? { date: values.date } : {}),
+    ...(values.out ? { outDir: values.out } : {}),
+    trace: !!values.trace || process.env.BOOKER_TRACE === 'true',
+    paths: {
+      ...(values.bookings ? { bookings: values.bookings } : {}),
+      ...(values.config ? { config: values.config } : {}),
+      ...(values.status ? { status: values.status } : {}),
+      ...(values.session ? { storageState: values.session } : {}),
+    },
+  });
+  console.log(`\n${result.outcome}: ${result.message}`);
+  if (result.screenshots.length > 0) console.log(`Screenshots and step log: ${result.outDir}`);
+  return result.exitCode;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(describeError(error));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,177 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright';
+import { venueUrl } from './profile.ts';
+import { LoginRefusedError, MissingCredentialsError, SiteDownError } from './errors.ts';
+import { need, type VenueContext } from './page-tools.ts';
+import { PAGE_INIT_SCRIPT } from './page-scripts.ts';
+
+export type Credentials = { username?: string; password?: string };
+
+/**
+ * Playwright tracing that is paused while a password is typed: the trace starts only after the
+ * first login and is stopped (saved as a chunk) around any later login.
+ */
+export class Tracer {
+  private active = false;
+  private chunk = 0;
+  constructor(
+    private readonly context: BrowserContext,
+    private readonly pathFor: ((chunk: number) => string) | undefined,
+  ) {}
+
+  async start(): Promise<void> {
+    if (!this.pathFor || this.active) return;
+    if (this.chunk === 0) await this.context.tracing.start({ screenshots: true, snapshots: true });
+    else await this.context.tracing.startChunk();
+    this.active = true;
+  }
+
+  async pause(): Promise<void> {
+    if (!this.pathFor || !this.active) return;
+    this.chunk += 1;
+    await this.context.tracing.stopChunk({ path: this.pathFor(this.chunk) }).catch(() => undefined);
+    this.active = false;
+  }
+
+  async stop(): Promise<string | undefined> {
+    if (!this.pathFor) return undefined;
+    if (this.active) await this.pause();
+    await this.context.tracing.stop().catch(() => undefined);
+    return this.chunk > 0 ? this.pathFor(this.chunk) : undefined;
+  }
+}
+
+export type Session = {
+  context: BrowserContext;
+  page: Page;
+  /** True when the saved session was still logged in (no password typed this run). */
+  restored: boolean;
+};
+
+async function readStorageState(path: string | undefined): Promise<string | undefined> {
+  if (!path || !existsSync(path)) return undefined;
+  try {
+    JSON.parse(await readFile(path, 'utf8'));
+    return path;
+  } catch {
+    return undefined; // a corrupt file is ignored: we log in afresh and overwrite it
+  }
+}
+
+export async function saveStorageState(context: BrowserContext, path: string | undefined): Promise<void> {
+  if (!path) return;
+  await mkdir(dirname(path), { recursive: true });
+  await context.storageState({ path });
+  await chmod(path, 0o600).catch(() => undefined);
+}
+
+/** Throws SiteDownError when the venue shows its maintenance page. */
+export async function assertNotMaintenance(page: Page, ctx: VenueContext, status?: number): Promise<void> {
+  const maintenance = await page
+    .locator(ctx.profile.maintenance)
+    .count()
+    .catch(() => 0);
+  if (maintenance > 0) throw new SiteDownError(`the maintenance page is shown at ${page.url()}`);
+  if (status !== undefined && status >= 500) throw new SiteDownError(`${page.url()} answered HTTP ${status}`);
+}
+
+/** Loads the home page and tells whether the member is logged in (the profile's loggedIn marker). */
+export async function isLoggedIn(page: Page, ctx: VenueContext): Promise<boolean> {
+  const response = await page.goto(venueUrl(ctx.profile, ctx.profile.paths.home), {
+    waitUntil: 'domcontentloaded',
+    timeout: ctx.timeoutMs,
+  });
+  await assertNotMaintenance(page, ctx, response?.status());
+  const marker = page.locator(ctx.profile.login.loggedIn).or(page.locator(ctx.profile.login.email)).first();
+  await marker.waitFor({ state: 'attached', timeout: ctx.timeoutMs }).catch(() => undefined);
+  return (await page.locator(ctx.profile.login.loggedIn).count()) > 0;
+}
+
+/** Logs in with the credentials; the password never reaches a screenshot or a trace. */
+export async function logIn(
+  page: Page,
+  ctx: VenueContext,
+  credentials: Credentials,
+  tracer?: Tracer,
+): Promise<void> {
+  if (!credentials.username || !credentials.password) throw new MissingCredentialsError();
+  await tracer?.pause();
+  const { login } = ctx.profile;
+  const response = await page.goto(venueUrl(ctx.profile, ctx.profile.paths.login), {
+    waitUntil: 'domcontentloaded',
+    timeout: ctx.timeoutMs,
+  });
+  await assertNotMaintenance(page, ctx, response?.status());
+  await (await need(page, ctx, 'login.email')).fill(credentials.username);
+  await (await need(page, ctx, 'login.password')).fill(credentials.password);
+  await (await need(page, ctx, 'login.submit')).click();
+  const outcome = page
+    .locator(login.loggedIn)
+    .or(page.locator(login.error))
+    .or(page.locator(ctx.profile.maintenance))
+    .first();
+  await outcome.waitFor({ state: 'attached', timeout: ctx.timeoutMs }).catch(() => undefined);
+  await assertNotMaintenance(page, ctx);
+  if ((await page.locator(login.loggedIn).count()) > 0) return;
+  const error = page.locator(login.error).first();
+  if ((await error.count()) > 0) {
+    const text = ((await error.textContent()) ?? '').trim();
+    const code = (await error.getAttribute('data-error-code')) ?? '';
+    await ctx.shots.take(page, 'login-refused');
+    throw new LoginRefusedError(text || code || 'login refused', /lock/i.test(code || text));
+  }
+  await need(page, ctx, 'login.loggedIn', { state: 'attached', timeoutMs: 1 });
+}
+
+/**
+ * Opens a browser context with the saved session (when there is one and it is still logged in),
+ * else logs in with the credentials; saves the session afterwards.
+ */
+export async function openSession(
+  browser: Browser,
+  ctx: VenueContext,
+  options: { storageStatePath?: string; credentials: Credentials },
+): Promise<Session> {
+  const saved = await readStorageState(options.storageStatePath);
+  const context = await browser.newContext({
+    ...(saved ? { storageState: saved } : {}),
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-GB',
+    timezoneId: ctx.profile.timeZone,
+  });
+  context.setDefaultTimeout(ctx.timeoutMs);
+  context.setDefaultNavigationTimeout(ctx.timeoutMs);
+  await context.addInitScript({ content: PAGE_INIT_SCRIPT });
+  const page = await context.newPage();
+  let restored = false;
+  if (saved && (await isLoggedIn(page, ctx))) {
+    restored = true;
+  } else {
+    await logIn(page, ctx, options.credentials);
+    await saveStorageState(context, options.storageStatePath);
+  }
+  return { context, page, restored };
+}
+
+/**
+ * Re-checks the session in a second tab (the armed tab is left alone). Logs in again when the
+ * venue has dropped it. Returns true when a new login was needed.
+ */
+export async function recheckSession(
+  session: Session,
+  ctx: VenueContext,
+  options: { storageStatePath?: string; credentials: Credentials; tracer?: Tracer },
+): Promise<boolean> {
+  const probe = await session.context.newPage();
+  try {
+    if (await isLoggedIn(probe, ctx)) return false;
+    await logIn(probe, ctx, options.credentials, options.tracer);
+    await saveStorageState(session.context, options.storageStatePath);
+    await options.tracer?.start();
+    return true;
+  } finally {
+    await probe.close().catch(() => undefined);
+  }
+}
