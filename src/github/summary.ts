@@ -1,0 +1,116 @@
+import { appendFile } from 'node:fs/promises';
+import { DateTime } from 'luxon';
+import type { OutcomeReport } from '../notify/message.ts';
+import { describeOutcome, formatLatency } from '../notify/message.ts';
+
+export interface SummaryContext {
+  runUrl?: string;
+  /** Name of the uploaded artifact (screenshots, step log, trace). */
+  artifactName?: string;
+  artifactRetentionDays?: number;
+  trigger?: string;
+  scheduledCron?: string;
+  scheduledFor?: string;
+  dispatchedAt?: string;
+  startedAt?: string;
+  lateStart?: string;
+  dryRun?: boolean;
+  /** Extra sections (e.g. the status file when the push failed), appended verbatim. */
+  sections?: { title: string; markdown: string }[];
+  timeZone?: string;
+}
+
+const ICON: Record<OutcomeReport['outcome'], string> = {
+  booked: '✅',
+  'booked-fallback': '✅',
+  'already-booked': 'ℹ️',
+  'dry-run': '🧪',
+  'nothing-due': '💤',
+  unavailable: '⚠️',
+  unverified: '❓',
+  failed: '❌',
+};
+
+/** Escapes text for a Markdown table cell. */
+export function cell(text: string | number | undefined): string {
+  if (text === undefined || text === '') return '—';
+  return String(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+
+function instant(iso: string | undefined, zone: string): string | undefined {
+  if (!iso) return undefined;
+  const dt = DateTime.fromISO(iso, { setZone: true });
+  return dt.isValid ? dt.setZone(zone).toFormat('yyyy-MM-dd HH:mm:ss.SSS ZZZZ') : iso;
+}
+
+/** The job summary for one run, as GitHub-flavoured Markdown. Pure. */
+export function renderSummary(result: OutcomeReport, ctx: SummaryContext = {}): string {
+  const zone = ctx.timeZone ?? 'Europe/London';
+  const row = result.row;
+  const lines: string[] = [];
+  lines.push(`## ${ICON[result.outcome]} Court booking: ${result.outcome}${ctx.dryRun ? ' (dry run)' : ''}`);
+  lines.push('');
+  lines.push(describeOutcome(result));
+  if (result.message && result.message !== describeOutcome(result))
+    lines.push('', `> ${result.message.replace(/\n/g, '\n> ')}`);
+  if (ctx.lateStart) lines.push('', `> [!WARNING]`, `> ${ctx.lateStart}`);
+  lines.push('');
+  lines.push(
+    '| Date | Requested times | Booked time | Court | Reference | Fired at | Latency vs venue midnight | Attempts |',
+  );
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  lines.push(
+    `| ${[
+      cell(row?.date),
+      cell(row ? [row.time1, row.time2].filter(Boolean).join(', ') : undefined),
+      cell(result.bookedTime),
+      cell(result.court),
+      cell(result.reference ? `\`${result.reference}\`` : undefined),
+      cell(instant(result.firedAt, zone)),
+      cell(formatLatency(result.latencyMs)),
+      cell(result.attempts),
+    ].join(' | ')} |`,
+  );
+  lines.push('');
+  lines.push('| Run | |');
+  lines.push('| --- | --- |');
+  lines.push(`| Trigger | ${cell(ctx.trigger)} |`);
+  if (ctx.scheduledCron) lines.push(`| Schedule line | \`${cell(ctx.scheduledCron)}\` (${zone}) |`);
+  lines.push(`| Scheduled for | ${cell(instant(ctx.scheduledFor, zone))} |`);
+  if (ctx.dispatchedAt) lines.push(`| Dispatched at | ${cell(instant(ctx.dispatchedAt, zone))} |`);
+  lines.push(`| Actually started | ${cell(instant(ctx.startedAt, zone))} |`);
+  if (ctx.scheduledFor && ctx.startedAt) {
+    const delay = DateTime.fromISO(ctx.startedAt).diff(DateTime.fromISO(ctx.scheduledFor), 'minutes').minutes;
+    lines.push(`| Start delay | ${Math.round(delay)} min |`);
+  }
+  if (result.releaseAt) lines.push(`| Release (venue midnight) | ${cell(instant(result.releaseAt, zone))} |`);
+  lines.push('');
+  const links: string[] = [];
+  if (ctx.runUrl) {
+    links.push(`[This run](${ctx.runUrl})`);
+    if (ctx.artifactName) {
+      links.push(
+        `[Artifact \`${ctx.artifactName}\`](${ctx.runUrl}#artifacts) (screenshots, step log, trace; kept ${ctx.artifactRetentionDays ?? 7} days)`,
+      );
+    }
+  } else if (ctx.artifactName) links.push(`Artifact \`${ctx.artifactName}\``);
+  if (result.screenshots.length > 0) {
+    links.push(
+      `Screenshots in the artifact: ${result.screenshots.map((s) => `\`${s.split('/').at(-1)}\``).join(', ')}`,
+    );
+  }
+  if (links.length > 0) lines.push(links.map((l) => `- ${l}`).join('\n'), '');
+  for (const section of ctx.sections ?? []) lines.push(`### ${section.title}`, '', section.markdown, '');
+  return lines.join('\n');
+}
+
+/**
+ * Appends Markdown to the job summary (GITHUB_STEP_SUMMARY). Returns false (and writes nothing)
+ * when not on Actions.
+ */
+export async function writeSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  const path = env.GITHUB_STEP_SUMMARY;
+  if (env.GITHUB_ACTIONS !== 'true' || !path) return false;
+  await appendFile(path, markdown.endsWith('\n') ? markdown : `${markdown}\n`, 'utf8');
+  return true;
+}
