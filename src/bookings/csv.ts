@@ -179,7 +179,6 @@ export function parseBookings(text: string, file: string, config: Config, clock?
       `the header has no "${column}" column (expected at least ${REQUIRED.join(', ')})`,
     );
   }
-  if (missing.length > 0) return { rows: [], problems: sortProblems(problems) };
 
   const schema = bookingRecordSchema(config);
   const rows: BookingRow[] = [];
@@ -202,10 +201,15 @@ export function parseBookings(text: string, file: string, config: Config, clock?
     });
     const result = schema.safeParse(raw);
     if (!result.success) {
-      for (const issue of result.error.issues) error(line, issue.message, String(issue.path[0] ?? ''));
+      for (const issue of result.error.issues) {
+        const field = String(issue.path[0] ?? '');
+        // A column missing from the header is reported once, on line 1, not as a blank cell on every row.
+        if (!missing.includes(field as Column)) error(line, issue.message, field);
+      }
       continue;
     }
-    rows.push({ ...result.data, line });
+    // Still check every cell when a column is missing, but keep no rows: the file is not usable as it is.
+    if (missing.length === 0) rows.push({ ...result.data, line });
   }
 
   problems.push(...rowWarnings(rows, file, config, clock));

@@ -1,0 +1,111 @@
+import { pathToFileURL } from 'node:url';
+import {
+  ConfigError,
+  DEFAULT_CONFIG,
+  DEFAULT_CONFIG_PATH,
+  loadConfig,
+  type Config,
+} from '../bookings/config.ts';
+import {
+  DEFAULT_BOOKINGS_PATH,
+  describeRelease,
+  formatProblem,
+  loadBookings,
+  type Problem,
+} from '../bookings/csv.ts';
+import { errorsIn, warningsIn } from '../bookings/problem.ts';
+import { annotate, inGitHubActions, markdownTable, writeJobSummary } from '../github/annotations.ts';
+import { clockFrom, parseCommandLine, plural, runCli } from './args.ts';
+
+const USAGE = `Usage: npm run validate [-- FILE] [--config FILE]
+
+Checks a bookings file (default ${DEFAULT_BOOKINGS_PATH}) and the configuration (default ${DEFAULT_CONFIG_PATH}).
+Exits 0 when both are valid (warnings may print) and 1 listing every error otherwise.
+Inside GitHub Actions each problem is also an annotation on its line, and the job summary lists the rows.`;
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values, positionals } = parseCommandLine(
+    argv,
+    { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    USAGE,
+  );
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const file = positionals[0] ?? DEFAULT_BOOKINGS_PATH;
+  const configPath = values.config ?? DEFAULT_CONFIG_PATH;
+
+  // A broken configuration is reported too, and the bookings are still checked (with the defaults), so a
+  // member sees every problem in one go.
+  let config: Config = DEFAULT_CONFIG;
+  const problems: Problem[] = [];
+  try {
+    config = await loadConfig(configPath);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  const clock = clockFrom(env.BOOKER_NOW, config.timeZone, 'BOOKER_NOW');
+  const { rows, problems: rowProblems } = await loadBookings(file, config, clock);
+  problems.push(...rowProblems);
+
+  const errors = errorsIn(problems);
+  const warnings = warningsIn(problems);
+  const actions = inGitHubActions(env);
+  if (actions) {
+    annotate(problems.map((p) => ({ ...p, message: formatProblem(p), title: `bookings: ${p.severity}` })));
+  } else {
+    for (const p of problems) console.log(formatProblem(p));
+  }
+
+  const toBook = rows.filter((r) => r.book).length;
+  const counts = `${plural(rows.length, 'row')} (${toBook} to book, ${rows.length - toBook} skipped)`;
+  const verdict =
+    errors.length > 0
+      ? `✗ ${file}: ${plural(errors.length, 'error')}${warnings.length ? `, ${plural(warnings.length, 'warning')}` : ''}. Fix the lines above and run npm run validate again.`
+      : `✓ ${file}: ${counts} valid${warnings.length ? `, ${plural(warnings.length, 'warning')}` : ''}.`;
+  if (problems.length > 0) console.log('');
+  console.log(verdict);
+
+  if (actions) await writeJobSummary(summary(file, rows, problems, config, errors.length === 0), env);
+  return errors.length > 0 ? 1 : 0;
+}
+
+function summary(
+  file: string,
+  rows: Awaited<ReturnType<typeof loadBookings>>['rows'],
+  problems: Problem[],
+  config: Config,
+  valid: boolean,
+): string {
+  const parts = [
+    `## ${valid ? '✅' : '❌'} ${file}: ${valid ? 'valid' : `${plural(errorsIn(problems).length, 'error')}`}`,
+    '',
+    rows.length === 0
+      ? '_No valid rows._'
+      : markdownTable(
+          ['Line', 'Date', 'Time1', 'Time2', 'Court', 'Status', `Opens (${config.timeZone})`],
+          rows.map((r) => [
+            r.line,
+            r.date,
+            r.time1,
+            r.time2,
+            r.court ?? 'any',
+            r.book ? 'Book' : `skipped (${r.status || 'blank'})`,
+            describeRelease(r, config),
+          ]),
+        ),
+  ];
+  if (problems.length > 0) {
+    parts.push(
+      '',
+      '### Problems',
+      '',
+      ...problems.map((p) => `- ${p.severity === 'error' ? '❌' : '⚠️'} \`${formatProblem(p)}\``),
+    );
+  }
+  return `${parts.join('\n')}\n`;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runCli(() => main(process.argv.slice(2)));
