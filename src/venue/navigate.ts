@@ -24,7 +24,8 @@ export async function openDayView(page: Page, ctx: VenueContext, date: string): 
   await (await need(page, ctx, 'navigation.bookNow')).click();
 
   await assertNotMaintenance(page, ctx);
-  const activityName = new RegExp(`^\\s*${escapeRegExp(profile.navigation.activityName)}\\s*$`, 'i');
+  // The entry's text holds the name (and perhaps a blurb): a case-insensitive substring match.
+  const activityName = profile.navigation.activityName;
   await dismissOverlays(page, ctx);
   await (await need(page, ctx, 'navigation.activity', { hasText: activityName })).click();
 

@@ -109,7 +109,8 @@ export const FIRE_SCRIPT = `async (args) => {
   const ev = (event, data) => out.events.push(Object.assign({ ms: Math.round((performance.now() - t0) * 10) / 10, event }, data || {}));
   const q = (s, root) => (root || document).querySelector(s);
   const qa = (s, root) => Array.from((root || document).querySelectorAll(s));
-  const visible = (el) => !!el && el.isConnected && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  // Shown = in the document and not inside a [hidden] element (no layout is forced, unlike getClientRects).
+  const visible = (el) => !!el && el.isConnected && !el.closest('[hidden]') && el.style.display !== 'none';
   const text = (el) => (el && el.textContent ? el.textContent.trim() : '');
   const num = (el) => { const n = parseInt(text(el), 10); return Number.isFinite(n) ? n : NaN; };
   const deadline = t0 + args.windowMs;
@@ -165,7 +166,7 @@ export const FIRE_SCRIPT = `async (args) => {
     if (performance.now() > deadline) return done({ kind: 'no-slots', lastStatus, reason: 'retry window over' });
     const apply = q(S.showAvailability);
     if (!apply) return done({ kind: 'selector-missing', key: 'dayView.showAvailability', selector: S.showAvailability });
-    await sleep(nextApplyAt - performance.now());
+    if (nextApplyAt > performance.now()) await sleep(nextApplyAt - performance.now());
     mark(S.card); mark(S.noSlots); mark(S.maintenance);
     const seq = b.seq;
     apply.click();

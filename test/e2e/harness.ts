@@ -1,0 +1,134 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigSchema, type Config } from '../../src/bookings/config.ts';
+import { readStatus, type StatusFile } from '../../src/bookings/status.ts';
+import { shiftedClock, type Clock } from '../../src/calendar/clock.ts';
+import type { Environment } from '../../src/env.ts';
+import { runBooking, type RunOptions, type RunResult } from '../../src/run.ts';
+import {
+  courtDateForTests,
+  releaseInstantMs,
+  startSandbox,
+  type Sandbox,
+  type ScenarioPatch,
+} from '../sandbox/index.ts';
+
+/**
+ * One end-to-end scene: a sandbox venue and an engine placed `leadMs` before a release.
+ * The engine's clock is shiftedClock(X) so that it reads release − leadMs now; the sandbox's
+ * clock is X + skewMs, i.e. the venue runs `skewMs` ahead of the engine.
+ */
+export type Scene = {
+  venue: Sandbox;
+  date: string;
+  dir: string;
+  clock: Clock;
+  /** Engine clock shift (ms). */
+  shiftMs: number;
+  paths: { bookings: string; status: string; config: string; storageState: string };
+  env: Environment;
+  run(overrides?: Partial<RunOptions>): Promise<RunResult>;
+  status(): Promise<StatusFile>;
+  /** Server-clock ms of the release. */
+  releaseServerMs: number;
+  stop(): Promise<void>;
+};
+
+export type SceneOptions = {
+  skewMs?: number;
+  leadMs?: number;
+  scenario?: ScenarioPatch;
+  /** bookings.csv rows after the header; `{date}` is replaced by the court date. */
+  rows?: string[];
+  config?: Partial<Record<string, unknown>>;
+  password?: string;
+};
+
+export const FAST_RUN = {
+  // Placed ~8 s before a release: log in at once, measure the clock 6 s ahead, re-check the session 3 s ahead.
+  loginLeadMs: 60_000,
+  clockSyncLeadMs: 6_000,
+  sessionCheckLeadMs: 3_000,
+  stepTimeoutMs: 15_000,
+  clockSync: { probesPerRound: 4, rounds: 3 },
+} satisfies Partial<RunOptions>;
+
+export async function scene(options: SceneOptions = {}): Promise<Scene> {
+  const date = courtDateForTests();
+  const leadMs = options.leadMs ?? 8_000;
+  const skewMs = options.skewMs ?? 0;
+  const releaseMs = releaseInstantMs(date);
+  const shiftMs = releaseMs - leadMs - Date.now();
+  const venue = await startSandbox({
+    clockOffsetMs: shiftMs + skewMs,
+    latency: { oneWayMs: 30, jitterMs: 10 },
+    ...options.scenario,
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'booker-e2e-'));
+  const paths = {
+    bookings: join(dir, 'bookings', 'bookings.csv'),
+    status: join(dir, 'bookings', 'status.json'),
+    config: join(dir, 'bookings', 'config.yml'),
+    storageState: join(dir, '.auth', 'session.json'),
+  };
+  const rows = (options.rows ?? ['{date},19:00,20:00,Book,,']).map((r) => r.replaceAll('{date}', date));
+  await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'bookings'), { recursive: true }));
+  await writeFile(paths.bookings, ['Date,Time1,Time2,Status,Court,Note', ...rows].join('\n') + '\n');
+  const config: Config = ConfigSchema.parse({
+    retry: { windowSeconds: 20, maxPerSecond: 4 },
+    ...options.config,
+  });
+  const member = venue.members[0]!;
+  const env: Environment = {
+    username: member.email,
+    password: options.password ?? member.password,
+    dryRun: false,
+    logLevel: 'info',
+    baseUrl: venue.url,
+  };
+  const clock = shiftedClock(shiftMs);
+  let runs = 0;
+  return {
+    venue,
+    date,
+    dir,
+    clock,
+    shiftMs,
+    paths,
+    env,
+    releaseServerMs: venue.releaseInstant(date),
+    run: (overrides = {}) => {
+      runs += 1;
+      return runBooking({
+        clock,
+        env,
+        config,
+        paths,
+        outDir: join(dir, `out-${runs}`),
+        log: process.env.E2E_VERBOSE ? (line) => console.log(line) : () => undefined,
+        ...FAST_RUN,
+        ...overrides,
+      });
+    },
+    status: () => readStatus(paths.status),
+    stop: async () => {
+      await venue.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Booking requests the venue refused as early (before its midnight). */
+export function earlyBookings(venue: Sandbox) {
+  return venue.requests().filter((r) => r.path.endsWith('/book') && r.outcome === 'not-open');
+}
+
+export function memberBookings(venue: Sandbox) {
+  return venue.ledger().filter((e) => e.client === 'member' && !e.cancelled);
+}
+
+export async function fileExists(path: string): Promise<boolean> {
+  return existsSync(path) && (await readFile(path)).length > 0;
+}

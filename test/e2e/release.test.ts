@@ -1,0 +1,36 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { earlyBookings, fileExists, memberBookings, scene, type Scene } from './harness.ts';
+
+let current: Scene | undefined;
+afterEach(async () => {
+  await current?.stop();
+  current = undefined;
+});
+
+describe('booking at the release, whatever the venue clock says', () => {
+  for (const skewMs of [-4300, 0, 2700]) {
+    it(`books Time1 just after the venue's midnight with its clock ${skewMs} ms off, no early request`, async () => {
+      current = await scene({ skewMs });
+      const result = await current.run();
+      expect(result.message).toContain('Booked');
+      expect(result.outcome).toBe('booked');
+      expect(result.exitCode).toBe(0);
+      const [booking, ...more] = memberBookings(current.venue);
+      expect(more).toHaveLength(0);
+      expect(booking).toMatchObject({ date: current.date, time: '19:00', reference: result.reference });
+      const afterMidnight = booking!.acceptedAtServerMs - current.releaseServerMs;
+      expect(afterMidnight).toBeGreaterThanOrEqual(0);
+      expect(afterMidnight).toBeLessThan(300);
+      expect(earlyBookings(current.venue)).toHaveLength(0);
+      expect(Math.abs(result.serverClockOffsetMs! - skewMs)).toBeLessThan(50);
+      const status = await current.status();
+      const entry = Object.values(status.bookings)[0]!;
+      expect(entry).toMatchObject({ state: 'booked', bookedTime: '19:00', reference: result.reference });
+      expect(entry.attempts).toHaveLength(1);
+      expect(await fileExists(result.stepLog)).toBe(true);
+      console.log(
+        `skew ${skewMs}: accepted ${afterMidnight} ms after midnight; offset est ${result.serverClockOffsetMs}`,
+      );
+    }, 30_000);
+  }
+});
