@@ -7,6 +7,8 @@ export const OUTPUT = {
   bookedTime: 'booked_time',
   court: 'court',
   reference: 'reference',
+  /** The court date the run acted on (YYYY-MM-DD); names the artifact. */
+  courtDate: 'court_date',
 } as const;
 
 export type OutputName = (typeof OUTPUT)[keyof typeof OUTPUT];
@@ -17,6 +19,7 @@ export function outputValues(result: OutcomeReport): Record<OutputName, string> 
     [OUTPUT.bookedTime]: result.bookedTime ?? '',
     [OUTPUT.court]: result.court ?? '',
     [OUTPUT.reference]: result.reference ?? '',
+    [OUTPUT.courtDate]: result.row?.date ?? '',
   };
 }
 

@@ -159,6 +159,7 @@ describe('job summary and outputs on Actions', () => {
       booked_time: '19:00',
       court: 'Padel Court 2',
       reference: 'EM-42',
+      court_date: '2026-02-15',
     });
     const text = await readFile(env.GITHUB_OUTPUT!, 'utf8');
     for (const name of Object.values(OUTPUT)) expect(text).toContain(`${name}<<`);

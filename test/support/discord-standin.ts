@@ -176,7 +176,9 @@ export async function startDiscordStandIn(): Promise<DiscordStandIn> {
     const violations: string[] = [];
     try {
       if (contentType.startsWith('multipart/form-data')) {
-        const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
+        const form = await new Response(new Uint8Array(raw), {
+          headers: { 'content-type': contentType },
+        }).formData();
         for (const [field, value] of form.entries()) {
           if (field === 'payload_json') payload = JSON.parse(String(value));
           else if (typeof value === 'string') violations.push(`unexpected text field "${field}"`);

@@ -1,0 +1,189 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DateTime } from 'luxon';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
+import { cronTimes } from '../../src/github/schedule-health.ts';
+
+const DIR = '.github/workflows';
+const files = readdirSync(DIR).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'));
+const text = (file: string) => readFileSync(join(DIR, file), 'utf8');
+
+type Step = {
+  uses?: string;
+  run?: string;
+  id?: string;
+  if?: string;
+  'timeout-minutes'?: number;
+  'continue-on-error'?: boolean;
+  env?: Record<string, string>;
+  with?: Record<string, unknown>;
+};
+type Job = {
+  permissions?: Record<string, string>;
+  'timeout-minutes'?: number;
+  concurrency?: { group: string; 'cancel-in-progress': boolean };
+  steps: Step[];
+  if?: string;
+};
+type Workflow = {
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+};
+const load = (file: string) => parse(text(file)) as Workflow;
+
+async function check(name: string, content: string) {
+  const result = parseWorkflow({ name, content }, new NoOperationTraceWriter());
+  const errors = result.context.errors.getErrors().map((e) => e.message);
+  if (errors.length > 0 || !result.value) return { errors, template: undefined };
+  const template = await convertWorkflowTemplate(result.context, result.value);
+  return { errors: [...errors, ...(template.errors ?? []).map((e) => e.Message)], template };
+}
+
+describe("workflows, checked by GitHub's own parser", () => {
+  it('finds the workflows', () => {
+    expect(files).toEqual(expect.arrayContaining(['book.yml', 'ci.yml', 'keepalive.yml']));
+  });
+
+  it.each(files)('%s parses and converts without errors', async (file) => {
+    const { errors, template } = await check(file, text(file));
+    expect(errors).toEqual([]);
+    expect(template?.jobs.length).toBeGreaterThan(0);
+  });
+
+  it('really reports mistakes (a misspelt schedule key, an empty timezone)', async () => {
+    const bad = text('book.yml').replace(
+      '      timezone: Europe/London\n',
+      '      time_zone: Europe/London\n',
+    );
+    expect((await check('bad.yml', bad)).errors.length).toBeGreaterThan(0);
+    const empty = text('book.yml').replace('timezone: Europe/London\n', "timezone: ''\n");
+    expect((await check('empty.yml', empty)).errors.length).toBeGreaterThan(0);
+  });
+
+  it('pins every action to a full commit SHA with a version comment', () => {
+    for (const file of files) {
+      for (const line of text(file)
+        .split('\n')
+        .filter((l) => /^\s*-?\s*uses:/.test(l))) {
+        expect(line, `${file}: ${line.trim()}`).toMatch(
+          /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/,
+        );
+      }
+    }
+  });
+
+  it('keeps permissions minimal: contents: write only where the status is committed', () => {
+    for (const file of files) {
+      const wf = load(file);
+      expect(wf.permissions, `${file} top-level permissions`).toBeDefined();
+      for (const value of Object.values(wf.permissions ?? {})) expect(value, file).toBe('read');
+      for (const [id, job] of Object.entries(wf.jobs)) {
+        const writes = Object.entries(job.permissions ?? {})
+          .filter(([, v]) => v === 'write')
+          .map(([k]) => k);
+        const allowed =
+          file === 'book.yml' && id === 'book' ? ['contents'] : file === 'keepalive.yml' ? ['actions'] : [];
+        expect(writes, `${file} job ${id}`).toEqual(allowed);
+      }
+    }
+  });
+});
+
+describe('book.yml', () => {
+  const wf = load('book.yml');
+  const book = wf.jobs.book!;
+  const schedule = wf.on.schedule as { cron: string; timezone: string }[];
+
+  it('starts runs at the intended London times, in GMT and in BST, off the top of the hour', () => {
+    const intended = ['19:17', '20:47', '22:13', '23:07', '23:37'];
+    for (const day of ['2026-01-14', '2026-07-14', '2026-03-29', '2026-10-25']) {
+      const from = DateTime.fromISO(`${day}T00:00`, { zone: 'Europe/London' });
+      const times = schedule.flatMap((line) => {
+        expect(line.timezone).toBe('Europe/London');
+        return cronTimes(line.cron, line.timezone, from, from.plus({ days: 1 }));
+      });
+      expect(times.map((t) => t.toFormat('HH:mm')).sort(), day).toEqual(intended);
+      expect(times.every((t) => t.minute !== 0)).toBe(true);
+      const utcHour = times.find((t) => t.toFormat('HH:mm') === '23:37')!.toUTC().hour;
+      const at = times.find((t) => t.toFormat('HH:mm') === '23:37')!;
+      expect(utcHour).toBe(at.offset === 0 ? 23 : 22);
+    }
+  });
+
+  it('waits at most as long as the job may run, and the first line is inside the run window', () => {
+    const first = DateTime.fromISO('2026-07-14T19:17', { zone: 'Europe/London' });
+    const midnight = first.plus({ days: 1 }).startOf('day');
+    const waitMinutes = midnight.diff(first, 'minutes').minutes;
+    expect(waitMinutes).toBeLessThanOrEqual(300); // runWindow.leadMinutes
+    expect(book['timeout-minutes']).toBeGreaterThanOrEqual(waitMinutes + 30);
+    expect(book['timeout-minutes']).toBeLessThanOrEqual(360);
+  });
+
+  it('never runs two bookings at once and never cancels a waiting one', () => {
+    expect(book.concurrency).toEqual({
+      group: 'booking-${{ github.repository }}',
+      'cancel-in-progress': false,
+    });
+  });
+
+  it('has the dispatch inputs and the outside trigger', () => {
+    const inputs = (
+      wf.on.workflow_dispatch as { inputs: Record<string, { type: string; default?: unknown }> }
+    ).inputs;
+    expect(inputs.dry_run).toMatchObject({ type: 'boolean', default: true });
+    expect(inputs.date?.type).toBe('string');
+    expect(inputs.no_wait?.type).toBe('boolean');
+    expect(inputs.notify_test?.type).toBe('boolean');
+    expect(wf.on.repository_dispatch).toEqual({ types: ['book'] });
+  });
+
+  it("installs Chromium without --with-deps, bounded, with a fallback to the runner's Chrome", () => {
+    const install = book.steps.find((s) => s.run?.includes('playwright install'))!;
+    expect(install.run).not.toContain('--with-deps');
+    expect(install['timeout-minutes']).toBeLessThanOrEqual(10);
+    expect(install['continue-on-error']).toBe(true);
+    const fallback = book.steps.find((s) => s.run?.includes('BROWSER_CHANNEL=chrome'))!;
+    expect(fallback.if).toContain(`steps.${install.id}.outcome`);
+    const node = book.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))!;
+    expect(node.with).toMatchObject({ cache: 'npm' });
+  });
+
+  it('runs the booking with the schedule, the inputs and the secrets as env, and keeps artifacts whatever happens', () => {
+    const run = book.steps.find((s) => s.id === 'book')!;
+    expect(run.run).toContain('npm run book');
+    expect(run.env?.SCHEDULED_CRON).toBe('${{ github.event.schedule }}');
+    for (const name of [
+      'ESTELLE_USERNAME',
+      'ESTELLE_PASSWORD',
+      'DISCORD_WEBHOOK_URL',
+      'DRY_RUN',
+      'BOOK_DATE',
+      'NO_WAIT',
+    ]) {
+      expect(run.env?.[name], name).toBeDefined();
+    }
+    // Inputs reach the shell only through env, never spliced into the script.
+    expect(run.run).not.toContain('${{');
+    const upload = book.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+    expect(upload.if).toBe('${{ always() }}');
+    expect(String(upload.with?.name)).toContain('${{ github.run_id }}-${{ github.run_attempt }}');
+    expect(String(upload.with?.['retention-days'])).toBe('${{ vars.ARTIFACT_RETENTION_DAYS || 7 }}');
+  });
+});
+
+describe('ci.yml', () => {
+  it('typechecks, lints and tests on push and pull request with a browser installed first', () => {
+    const wf = load('ci.yml');
+    expect(Object.keys(wf.on).sort()).toEqual(['pull_request', 'push']);
+    const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
+    const runs = steps.map((s) => s.run ?? '');
+    const at = (needle: string) => runs.findIndex((r) => r.includes(needle));
+    expect(at('playwright install chromium')).toBeGreaterThan(-1);
+    expect(at('typecheck')).toBeGreaterThan(-1);
+    expect(at('lint')).toBeGreaterThan(-1);
+    expect(at('vitest run')).toBeGreaterThan(at('playwright install chromium'));
+  });
+});
