@@ -134,11 +134,8 @@ export function parseBookings(text: string, file: string, config: Config, clock?
     }) as unknown as typeof records;
   } catch (e) {
     if (e instanceof CsvError) {
-      const line = (e as unknown as { lines?: number }).lines ?? 0;
-      error(
-        line,
-        `the file is not valid CSV: ${e.message} (check the quotes on this line: a field that starts with " must end with ")`,
-      );
+      const { line, message } = describeCsvError(e, text);
+      error(line, `${message} (the rest of the file is checked once this line can be read)`);
       return { rows: [], problems };
     }
     throw e;
@@ -216,6 +213,30 @@ export function parseBookings(text: string, file: string, config: Config, clock?
   return { rows, problems: sortProblems(problems) };
 }
 
+/** A CSV syntax error (always about double quotes in practice) in a member's words, on the right line. */
+function describeCsvError(e: CsvError, text: string): { line: number; message: string } {
+  const line = (e as unknown as { lines?: number }).lines ?? 0;
+  const example = 'expected quotes only around a whole value, e.g. "Court 1, indoor"';
+  switch (e.code) {
+    case 'CSV_QUOTE_NOT_CLOSED': {
+      // The parser notices at the end of the file; the culprit is the first line with an odd number of quotes.
+      const lines = text.split(/\r\n?|\n/);
+      const index = lines.findIndex((l) => (l.match(/"/g)?.length ?? 0) % 2 === 1);
+      return {
+        line: index >= 0 ? index + 1 : line,
+        message: `a double quote (") opens a value that is never closed (${example})`,
+      };
+    }
+    case 'INVALID_OPENING_QUOTE':
+      return { line, message: `a double quote (") in the middle of a value (${example})` };
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return { line, message: `text after a closing double quote (") (${example})` };
+    default:
+      return { line, message: `the line is not valid CSV: ${e.message}` };
+  }
+}
+
 /** Warnings that need more than one cell, or the clock: nothing here stops a valid file. */
 function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: Clock): Problem[] {
   const problems: Problem[] = [];
@@ -262,5 +283,5 @@ function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: C
 
 /** The court date's release as London wall-clock text, for tables. */
 export function describeRelease(row: Pick<BookingRow, 'date'>, config: Config): string {
-  return releaseInstant(row.date, config).toFormat('ccc d LLL yyyy HH:mm:ss');
+  return releaseInstant(row.date, config).toFormat('ccc d LLL yyyy HH:mm:ss ZZZZ');
 }

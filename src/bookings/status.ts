@@ -57,9 +57,13 @@ export type StatusFile = z.infer<typeof StatusFileSchema>;
 
 /** The status file cannot be read or is not what the bot writes. Never answered by resetting it. */
 export class StatusFileError extends BookerError {
+  /** The line of a JSON syntax error, when known. */
+  readonly line?: number;
+
   constructor(
     readonly file: string,
-    detail: string,
+    /** What is wrong, without the file name. */
+    readonly detail: string,
     options?: { cause?: unknown; line?: number },
   ) {
     super(
@@ -68,6 +72,7 @@ export class StatusFileError extends BookerError {
         `(git log -p -- ${file}, then git checkout <commit> -- ${file}) and commit it.`,
       options,
     );
+    this.line = options?.line;
   }
 }
 
@@ -160,7 +165,7 @@ function pick<T extends object>(source: T, keys: string[]): T {
  * Writes the status file atomically: a temporary file in the same directory, flushed to disk, then renamed
  * over the old one, so a crash leaves either the old or the new file, never half of one.
  */
-export async function writeStatus(path: string = DEFAULT_STATUS_PATH, status: StatusFile): Promise<void> {
+export async function writeStatus(path: string, status: StatusFile): Promise<void> {
   const text = formatStatus(status);
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });

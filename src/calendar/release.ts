@@ -59,7 +59,7 @@ export function decideRun(
   const { leadMinutes, graceMinutes } = config.runWindow;
   const all = rows.map((row): RunDecision => {
     const releaseAt = releaseInstant(row.date, config);
-    const opens = releaseAt.toFormat('ccc d LLL yyyy HH:mm:ss');
+    const opens = releaseAt.toFormat('ccc d LLL yyyy HH:mm:ss ZZZZ');
     if (!row.book) {
       return { row, releaseAt, action: 'none', reason: `skipped (Status is "${row.status}", not "Book")` };
     }

@@ -14,19 +14,21 @@ import {
   type Problem,
 } from '../bookings/csv.ts';
 import { errorsIn, warningsIn } from '../bookings/problem.ts';
+import { DEFAULT_STATUS_PATH, readStatus, StatusFileError } from '../bookings/status.ts';
 import { annotate, inGitHubActions, markdownTable, writeJobSummary } from '../github/annotations.ts';
 import { clockFrom, parseCommandLine, plural, runCli } from './args.ts';
 
-const USAGE = `Usage: npm run validate [-- FILE] [--config FILE]
+const USAGE = `Usage: npm run validate [-- FILE] [--config FILE] [--status FILE]
 
-Checks a bookings file (default ${DEFAULT_BOOKINGS_PATH}) and the configuration (default ${DEFAULT_CONFIG_PATH}).
+Checks a bookings file (default ${DEFAULT_BOOKINGS_PATH}), the configuration (default ${DEFAULT_CONFIG_PATH})
+and the bot's status file (default ${DEFAULT_STATUS_PATH}).
 Exits 0 when both are valid (warnings may print) and 1 listing every error otherwise.
 Inside GitHub Actions each problem is also an annotation on its line, and the job summary lists the rows.`;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values, positionals } = parseCommandLine(
     argv,
-    { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    { config: { type: 'string' }, status: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     USAGE,
   );
   if (values.help) {
@@ -45,6 +47,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
+  }
+  // The status file is the bot's; a hand edit that broke it should fail the pull request, not the night.
+  try {
+    await readStatus(values.status ?? DEFAULT_STATUS_PATH);
+  } catch (error) {
+    if (!(error instanceof StatusFileError)) throw error;
+    problems.push({
+      file: error.file,
+      line: error.line ?? 0,
+      message: `${error.detail} (${error.hint ?? 'restore it from git history'})`,
+      severity: 'error',
+    });
   }
   const clock = clockFrom(env.BOOKER_NOW, config.timeZone, 'BOOKER_NOW');
   const { rows, problems: rowProblems } = await loadBookings(file, config, clock);

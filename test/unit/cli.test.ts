@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyStatus, recordAttempt, writeStatus } from '../../src/bookings/status.ts';
 
 // Real process runs of the commands as a member types them (each spawn costs about a second).
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -63,9 +64,17 @@ describe('npm run validate / plan', () => {
 
     const config = join(dir, 'config.yml');
     await writeFile(config, 'advanceDays: 14\nrunWindow:\n  leadMinutes: 400\n');
-    const bad = await run('validate.ts', [good, '--config', config]);
+    const status = join(dir, 'status.json');
+    await writeFile(status, '{\n  "version": 1,\n  "bookings": {\n}\n');
+    const bad = await run('validate.ts', [good, '--config', config, '--status', status]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain(`${config}:3: runWindow.leadMinutes 400 is too large (expected 0 to 330)`);
+    expect(bad.stdout).toMatch(
+      new RegExp(
+        `${status}:\\d: is not valid JSON at line \\d, column \\d+ .*Restore the last good version from git history`,
+      ),
+    );
+    expect(bad.stdout).toContain(`${good}:2: warning: Time2 "19:00" is the same as Time1`);
   });
 
   it('validate in GitHub Actions: annotations on file and line, and a job summary of the rows', async () => {
@@ -93,12 +102,12 @@ describe('npm run validate / plan', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain(`::warning title=bookings%3A warning,file=${good},line=2::`);
     expect(await readFile(summary, 'utf8')).toContain(
-      '| 2 | 2026-12-15 | 19:00 | 19:00 | any | Book | Tue 1 Dec 2026 00:00:00 |',
+      '| 2 | 2026-12-15 | 19:00 | 19:00 | any | Book | Tue 1 Dec 2026 00:00:00 GMT |',
     );
   });
 
-  it('plan --now --json: date, releaseAt, state and dueNow for scripts', async () => {
-    const status = join(dir, 'status.json');
+  it('plan --now --json: date, releaseAt, state and dueNow for scripts, with states from the status file', async () => {
+    const status = join(dir, 'plan-status.json');
     const { code, stdout } = await run('plan.ts', [
       good,
       '--now',
@@ -113,6 +122,24 @@ describe('npm run validate / plan', () => {
       ['2026-12-15', '2026-12-01T00:00:00.000+00:00', 'pending', true, 'wait'],
       ['2026-12-16', '2026-12-02T00:00:00.000+00:00', 'skipped', false, 'none'],
     ]);
+
+    const booked = recordAttempt(
+      emptyStatus(),
+      { key: '2026-12-15 19:00', date: '2026-12-15' },
+      {
+        startedAt: '2026-11-30T23:35:00Z',
+        outcome: 'booked',
+      },
+    );
+    await writeStatus(status, booked);
+    const after = await run('plan.ts', [good, '--json', '--status', status], {
+      BOOKER_NOW: '2026-12-01T00:00:01Z',
+    });
+    expect((JSON.parse(after.stdout) as Record<string, unknown>[])[0]).toMatchObject({
+      state: 'booked',
+      dueNow: false,
+      reason: 'already booked',
+    });
   });
 
   it('plan prints a table with London and UTC release times, and refuses an unknown flag with the usage', async () => {

@@ -140,6 +140,16 @@ describe('errors: file, line, field, what is expected — all in one go', () => 
     ]);
   });
 
+  it('still checks every cell when a required column is missing, but keeps no rows', () => {
+    const { rows, problems } = parse('Date,Time1,Stat\n2026-12-15,25pm,Book\n2026-12-16,7pm,Book\n');
+    expect(rows).toEqual([]);
+    expect(problems.map(formatProblem)).toEqual([
+      'bookings/bookings.csv:1: unknown column "Stat" (did you mean "Status"?) (expected one of Date, Time1, Time2, Status, Court, Note)',
+      'bookings/bookings.csv:1: the header has no "Status" column (expected at least Date, Time1, Status)',
+      'bookings/bookings.csv:2: Time1 "25pm" is not a time (expected e.g. 7pm, 7:30pm or 19:00)',
+    ]);
+  });
+
   it('still checks the rows when an unknown optional column is present', () => {
     expect(messages('Date,Time1,Status,Notes\n2026-12-15,25pm,Book,x\n')).toEqual([
       'bookings/bookings.csv:1: unknown column "Notes" (did you mean "Note"?) (expected one of Date, Time1, Time2, Status, Court, Note)',
@@ -154,8 +164,15 @@ describe('errors: file, line, field, what is expected — all in one go', () => 
     expect(messages('')).toEqual([
       'bookings/bookings.csv: the file is empty (expected a header line "Date, Time1, Time2, Status" and one line per booking)',
     ]);
-    const [quote] = messages('Date,Time1,Status\n2026-12-15,"7pm,Book\n');
-    expect(quote).toMatch(/^bookings\/bookings\.csv:\d+: the file is not valid CSV: .*check the quotes/);
+    expect(messages('Date,Time1,Status\n2026-12-15,"7pm,Book\n2026-12-16,7pm,Book\n')).toEqual([
+      'bookings/bookings.csv:2: a double quote (") opens a value that is never closed (expected quotes only around a whole value, e.g. "Court 1, indoor") (the rest of the file is checked once this line can be read)',
+    ]);
+    expect(messages('Date,Time1,Status\n2026-12-15,7p"m,Book\n')).toEqual([
+      'bookings/bookings.csv:2: a double quote (") in the middle of a value (expected quotes only around a whole value, e.g. "Court 1, indoor") (the rest of the file is checked once this line can be read)',
+    ]);
+    expect(messages('Date,Time1,Status\n2026-12-15,7pm,Book\n2026-12-15,"7pm" x,Book\n')).toEqual([
+      'bookings/bookings.csv:3: text after a closing double quote (") (expected quotes only around a whole value, e.g. "Court 1, indoor") (the rest of the file is checked once this line can be read)',
+    ]);
   });
 
   it('follows the configured opening hours and slot length', () => {

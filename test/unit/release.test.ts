@@ -95,7 +95,7 @@ describe('decideRun', () => {
     expect(actions('2026-11-30T19:05:00Z')).toEqual(['wait', 'none', 'none']);
     const early = decide('2026-11-30T18:55:00Z');
     expect(early.due).toEqual([]);
-    expect(early.all[0]?.reason).toBe('opens in 5 h 5 min, at Tue 1 Dec 2026 00:00:00');
+    expect(early.all[0]?.reason).toBe('opens in 5 h 5 min, at Tue 1 Dec 2026 00:00:00 GMT');
     expect(early.summary).toBe('nothing due; next release Tue 1 Dec 2026 00:00:00 GMT for 2026-12-15 19:00');
   });
 
