@@ -70,22 +70,43 @@ export function bookingRecordSchema(config: Config) {
       Court: z.string().optional(),
       Note: z.string().optional(),
     })
-    .transform((r) => ({
-      key: `${r.Date} ${r.Time1}`,
-      date: r.Date,
-      time1: r.Time1,
-      time2: r.Time2,
-      book: r.Status.toLowerCase() === 'book',
-      status: r.Status,
-      court: r.Court,
-      note: r.Note,
-    }));
+    .transform((r): Omit<BookingRow, 'line'> => {
+      const row: Omit<BookingRow, 'line'> = {
+        key: `${r.Date} ${r.Time1}`,
+        date: r.Date,
+        time1: r.Time1,
+        book: r.Status.toLowerCase() === 'book',
+        status: r.Status,
+      };
+      if (r.Time2 !== undefined) row.time2 = r.Time2;
+      if (r.Court !== undefined) row.court = r.Court;
+      if (r.Note !== undefined) row.note = r.Note;
+      return row;
+    });
 }
 
-export type BookingRow = z.output<ReturnType<typeof bookingRecordSchema>> & {
+/** A valid row of bookings.csv: the output of bookingRecordSchema plus the line it starts on. */
+export const BookingRowSchema = z.object({
   /** The line of the file the row starts on (1 = the header). */
-  line: number;
-};
+  line: z.number().int().positive(),
+  /** `${date} ${time1}`, e.g. "2026-12-15 19:00": the row's identity in the status file. */
+  key: z.string(),
+  /** YYYY-MM-DD */
+  date: z.string(),
+  /** HH:mm, the preferred start. */
+  time1: z.string(),
+  /** HH:mm, the fallback start. */
+  time2: z.string().optional(),
+  /** Status is "Book" (any case). */
+  book: z.boolean(),
+  /** Status as written. */
+  status: z.string(),
+  /** Preferred court's name; absent = any court. */
+  court: z.string().optional(),
+  note: z.string().optional(),
+});
+
+export type BookingRow = z.infer<typeof BookingRowSchema>;
 
 export type ParsedBookings = { rows: BookingRow[]; problems: Problem[] };
 

@@ -224,6 +224,13 @@ describe('loadBookings', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('the committed sample bookings/bookings.csv is valid, with a skipped row', async () => {
+    const { rows, problems } = await loadBookings('bookings/bookings.csv', DEFAULT_CONFIG);
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(rows.some((r) => r.book)).toBe(true);
+    expect(rows.some((r) => !r.book && r.status === 'Skip')).toBe(true);
+  });
+
   it('reads a real file', async () => {
     const file = join(dir, 'bookings.csv');
     await writeFile(file, 'Date,Time1,Status\n2026-12-15,7pm,Book\n');
