@@ -24,7 +24,8 @@ const DATE_EXAMPLE = 'expected YYYY-MM-DD, e.g. 2026-12-05';
 type RawRecord = Partial<Record<Column, string>>;
 
 /**
- * The schema of one bookings.csv record: the single source of both its validation and its type.
+ * The schema of one bookings.csv record: the single source of its validation; its output is a BookingRow
+ * (less the line number).
  * Built per configuration because valid times depend on the venue's opening hours and slot length.
  * Its messages are written for members: `Time1 "25pm" is not a time (expected ...)`.
  */
