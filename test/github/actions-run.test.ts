@@ -1,0 +1,253 @@
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runOnActions, type EngineOptions, type EngineResult } from '../../src/github/actions-run.ts';
+import { memoryReporter } from '../../src/github/reporter.ts';
+import type { CacheBackend } from '../../src/github/session-cache.ts';
+import { fixedClock } from '../../src/calendar/clock.ts';
+import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-standin.ts';
+import { git, repoWithRemote, writeIn } from './git-helpers.ts';
+
+/**
+ * The Actions entry as GitHub runs it: GITHUB_ACTIONS=true, GITHUB_STEP_SUMMARY / GITHUB_OUTPUT
+ * files, a local bare repository as origin (with a member's push in between), a local Discord
+ * stand-in that answers the first request with 429, and a directory-backed cache. The engine is
+ * a stand-in here that writes what src/run.ts writes (the status entry and a screenshot); the
+ * real engine is exercised by the engine's own end-to-end tests.
+ */
+
+const STATUS = 'bookings/status.json';
+let discord: DiscordStandIn;
+beforeAll(async () => {
+  discord = await startDiscordStandIn();
+});
+afterAll(async () => {
+  await discord.stop();
+});
+const savedEnv = { ...process.env };
+afterEach(() => {
+  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+  Object.assign(process.env, savedEnv);
+});
+
+function directoryCache(dir: string): CacheBackend {
+  const keys: string[] = [];
+  return {
+    isFeatureAvailable: () => true,
+    async saveCache(paths, key) {
+      await mkdir(join(dir, key), { recursive: true });
+      for (const p of paths) await cp(p, join(dir, key, basename(p)));
+      keys.push(key);
+      return 1;
+    },
+    async restoreCache(paths, primary, restoreKeys = []) {
+      const hit =
+        keys.find((k) => k === primary) ??
+        [...keys].reverse().find((k) => restoreKeys.some((r) => k.startsWith(r)));
+      if (!hit) return undefined;
+      for (const p of paths) await cp(join(dir, hit, basename(p)), p);
+      return hit;
+    },
+  };
+}
+
+async function setup() {
+  const repo = await repoWithRemote({
+    [STATUS]: `${JSON.stringify({ version: 1, bookings: {} }, null, 2)}\n`,
+    'bookings/bookings.csv': 'Date,Time1,Time2,Book\n2026-02-15,19:00,20:00,yes\n',
+  });
+  const work = repo.clone('runner');
+  const files = await mkdtemp(join(tmpdir(), 'actions-files-'));
+  const env: NodeJS.ProcessEnv = {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_STEP_SUMMARY: join(files, 'summary.md'),
+    GITHUB_OUTPUT: join(files, 'output.txt'),
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'member/padel',
+    GITHUB_RUN_ID: '9001',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_EVENT_NAME: 'schedule',
+    GITHUB_REF_NAME: 'main',
+    SCHEDULED_CRON: '17 19 * * *',
+    DRY_RUN: 'false',
+    ESTELLE_USERNAME: 'member@example.com',
+    ESTELLE_PASSWORD: 'correct horse battery staple',
+    DISCORD_WEBHOOK_URL: discord.url,
+  };
+  await writeFile(env.GITHUB_STEP_SUMMARY!, '');
+  await writeFile(env.GITHUB_OUTPUT!, '');
+  process.env.GITHUB_OUTPUT = env.GITHUB_OUTPUT;
+  return { repo, work, env, files };
+}
+
+/** Writes what the engine writes on a booked court: the status entry with this attempt, and a screenshot. */
+function bookingEngine(work: string, seen: EngineOptions[]) {
+  return async (options: EngineOptions): Promise<EngineResult> => {
+    seen.push(options);
+    await mkdir(options.outDir, { recursive: true });
+    const shot = join(options.outDir, 'confirmation.png');
+    await writeFile(shot, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    await writeFile(
+      join(work, '.auth', 'estelle.json'),
+      JSON.stringify({ cookies: [{ name: 'sid', value: 'v' }], origins: [] }),
+    );
+    const status = JSON.parse(await readFile(join(work, STATUS), 'utf8'));
+    const previous = status.bookings['2026-02-15 19:00']?.attempts ?? [];
+    status.bookings['2026-02-15 19:00'] = {
+      key: '2026-02-15 19:00',
+      date: '2026-02-15',
+      state: 'booked',
+      bookedTime: '19:00',
+      court: 'Padel Court 2',
+      reference: 'EM-777',
+      updatedAt: '2026-02-01T00:00:02.000Z',
+      attempts: [
+        ...previous,
+        { ...options.attempt, startedAt: '2026-02-01T21:20:00.000Z', outcome: 'booked' },
+      ],
+    };
+    await writeFile(join(work, STATUS), `${JSON.stringify(status, null, 2)}\n`);
+    return {
+      outcome: 'booked',
+      row: { key: '2026-02-15 19:00', date: '2026-02-15', time1: '19:00', time2: '20:00' },
+      bookedTime: '19:00',
+      court: 'Padel Court 2',
+      reference: 'EM-777',
+      firedAt: '2026-02-01T00:00:00.180Z',
+      latencyMs: 180,
+      attempts: 1,
+      message: 'Booked Padel Court 2',
+      screenshots: [shot],
+      outDir: options.outDir,
+      exitCode: 0,
+    };
+  };
+}
+
+describe('runOnActions, as GitHub Actions runs it', () => {
+  it("books, pushes the status over a member's change, notifies through a 429, and writes summary and outputs", async () => {
+    const { repo, work, env } = await setup();
+    await mkdir(join(work, '.auth'), { recursive: true });
+    // A member merges a CSV change while the run waits.
+    const member = repo.clone('member');
+    await writeIn(
+      member,
+      'bookings/bookings.csv',
+      'Date,Time1,Time2,Book\n2026-02-15,19:00,20:00,yes\n2026-02-16,18:00,,yes\n',
+    );
+    git(member, 'commit', '--quiet', '-am', 'Add 16 Feb');
+    git(member, 'push', '--quiet', 'origin', 'main');
+    discord.failNext(429, { message: 'You are being rate limited.', retry_after: 0.05, global: false });
+
+    const reporter = memoryReporter();
+    const seen: EngineOptions[] = [];
+    const waits: number[] = [];
+    const cacheBackend = directoryCache(join(repo.root, 'cache'));
+    const report = await runOnActions({
+      runBooking: bookingEngine(work, seen),
+      env,
+      clock: fixedClock('2026-02-01T21:20:00Z'),
+      repoDir: work,
+      reporter,
+      cacheBackend,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+
+    expect(report.exitCode).toBe(0);
+    expect(seen[0]).toMatchObject({
+      dryRun: false,
+      noWait: false,
+      attempt: {
+        trigger: 'schedule',
+        runId: '9001',
+        runUrl: 'https://github.com/member/padel/actions/runs/9001',
+      },
+    });
+    expect(seen[0]!.attempt.scheduledFor).toBe('2026-02-01T19:17:00.000+00:00');
+
+    // Status: rebased onto the member's commit and pushed, only the status file.
+    expect(report.statusCommit).toMatchObject({ ok: true, pushed: true });
+    expect(git(repo.bare, 'log', '-1', '--format=%s', 'main').trim()).toBe(
+      'status: booked 2026-02-15 19:00 Padel Court 2',
+    );
+    expect(git(repo.bare, 'show', '--name-only', '--format=', 'main').trim()).toBe(STATUS);
+    expect(git(repo.bare, 'show', 'main:bookings/bookings.csv')).toContain('2026-02-16');
+
+    // Discord: one 429, waited, then delivered with the screenshot and the invite.
+    expect(waits).toContain(50);
+    const delivered = discord
+      .messages()
+      .filter((m) => m.status === 200)
+      .at(-1)!;
+    expect(delivered.violations).toEqual([]);
+    expect(delivered.files.map((f) => f.filename)).toEqual(['confirmation.png', 'padel-2026-02-15-1900.ics']);
+    expect(JSON.stringify(delivered.payload)).toContain('Late start'); // 19:17 → 21:20
+
+    // Summary and outputs in the files GitHub gives the step.
+    const summary = await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8');
+    expect(summary).toContain('Padel Court 2');
+    expect(summary).toContain('`EM-777`');
+    expect(summary).toContain('booking-2026-02-15-9001-1');
+    expect(summary).toContain('| Start delay | 123 min |');
+    const outputs = await readFile(env.GITHUB_OUTPUT!, 'utf8');
+    expect(outputs).toMatch(/outcome<<.*\nbooked\n/);
+    expect(outputs).toMatch(/reference<<.*\nEM-777\n/);
+
+    // The session went into the cache encrypted; nothing printed the secrets.
+    const printed = JSON.stringify(reporter.lines) + summary + outputs;
+    for (const secret of [env.ESTELLE_PASSWORD!, discord.token]) expect(printed).not.toContain(secret);
+    expect(reporter.lines.some((l) => l.message === 'Session cache: saved')).toBe(true);
+  });
+
+  it('keeps the status in the summary and an artifact, loudly, when the push keeps failing; Discord trouble stays a warning', async () => {
+    const { repo, work, env } = await setup();
+    await mkdir(join(work, '.auth'), { recursive: true });
+    git(work, 'remote', 'set-url', 'origin', join(repo.root, 'gone.git'));
+    discord.failNext(404, { message: 'Unknown Webhook' });
+    const reporter = memoryReporter();
+    const report = await runOnActions({
+      runBooking: bookingEngine(work, []),
+      env: { ...env, SCHEDULED_CRON: '', GITHUB_EVENT_NAME: 'workflow_dispatch' },
+      clock: fixedClock('2026-02-01T21:20:00Z'),
+      repoDir: work,
+      reporter,
+      cacheBackend: directoryCache(join(repo.root, 'cache')),
+      sleep: async () => {},
+    });
+    expect(report.exitCode).toBe(0); // the booking stands
+    expect(report.statusCommit?.ok).toBe(false);
+    expect(reporter.lines.some((l) => l.level === 'error' && l.message.includes('NOT pushed'))).toBe(true);
+    expect(reporter.lines.some((l) => l.level === 'warning' && l.message.includes('Could not fetch'))).toBe(
+      true,
+    );
+    expect(await readFile(join(work, 'out', 'booking', 'status-unpushed.json'), 'utf8')).toContain('EM-777');
+    const summary = await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8');
+    expect(summary).toContain('Status not pushed');
+    expect(summary).toContain('the webhook was deleted or the URL is wrong');
+    expect(report.discord).toMatchObject({ sent: false, status: 404 });
+  });
+
+  it('stops on bad inputs before booking, and sends only a test message for notify_test', async () => {
+    const { work, env } = await setup();
+    const seen: EngineOptions[] = [];
+    const bad = await runOnActions({
+      runBooking: bookingEngine(work, seen),
+      env: { ...env, BOOK_DATE: '15/02/2026' },
+      repoDir: work,
+      reporter: memoryReporter(),
+    });
+    expect(bad.exitCode).toBe(1);
+    const test = await runOnActions({
+      runBooking: bookingEngine(work, seen),
+      env: { ...env, NOTIFY_TEST: 'true' },
+      repoDir: work,
+      reporter: memoryReporter(),
+    });
+    expect(test.exitCode).toBe(0);
+    expect(seen).toEqual([]);
+    expect(discord.messages().at(-1)?.payload.embeds?.[0]?.title).toContain('Test message');
+  });
+});
