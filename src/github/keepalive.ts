@@ -3,7 +3,7 @@ import { fetch } from 'undici';
 
 /**
  * GitHub disables the schedules of a repository with no activity for 60 days. Status commits keep
- * the repository alive while bookings run; when none are due, a monthly job calls the
+ * the repository alive while bookings run; when none are due, a twice-monthly job calls the
  * "enable a workflow" API (PUT /repos/{owner}/{repo}/actions/workflows/{workflow}/enable) for the
  * scheduled workflows, which resets the inactivity timer without a commit. The GITHUB_TOKEN of
  * that job needs `actions: write`.

@@ -107,8 +107,8 @@ export function previousCronTime(
   return cronTimes(cron, zone, at.minus({ hours: lookbackHours }), at.plus({ milliseconds: 1 })).at(-1);
 }
 
-/** Default: a start more than 30 minutes after its schedule is "late". */
-export const LATE_START_THRESHOLD_MINUTES = 30;
+/** Default: a start more than an hour after its schedule is "late" (the lines are ~1.5 h apart). */
+export const LATE_START_THRESHOLD_MINUTES = 60;
 
 function formatDelay(minutes: number): string {
   const h = Math.floor(minutes / 60);

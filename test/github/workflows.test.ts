@@ -187,3 +187,19 @@ describe('ci.yml', () => {
     expect(at('vitest run')).toBeGreaterThan(at('playwright install chromium'));
   });
 });
+
+describe('keepalive.yml', () => {
+  it("re-enables the schedules more often than GitHub's 60-day cut-off, with only actions: write", () => {
+    const wf = load('keepalive.yml');
+    const lines = wf.on.schedule as { cron: string; timezone: string }[];
+    const from = DateTime.fromISO('2026-01-01T00:00', { zone: 'Europe/London' });
+    const runs = lines.flatMap((l) => cronTimes(l.cron, l.timezone, from, from.plus({ years: 1 })));
+    const gaps = runs.slice(1).map((t, i) => t.diff(runs[i]!, 'days').days);
+    expect(Math.max(...gaps)).toBeLessThan(30);
+    const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
+    expect(steps.some((s) => s.run === 'npm run keepalive')).toBe(true);
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.keepalive).toBe('tsx src/github/keepalive.ts');
+    expect(pkg.scripts['notify:test']).toBe('tsx src/cli/notify-test.ts');
+  });
+});
