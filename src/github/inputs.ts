@@ -112,14 +112,16 @@ const clean = (value: string | undefined): string | undefined => {
 };
 
 /**
- * Reads the inputs. Masks secrets first (unless `mask: false`), then validates; problems are
+ * Reads the inputs. Masks secrets first (on Actions, or when `setSecret` is given), then validates; problems are
  * returned, not thrown, so the caller can report them all at once as annotations.
  */
 export function readInputs(
   env: NodeJS.ProcessEnv = process.env,
   options: { clock?: Clock; mask?: boolean; setSecret?: (value: string) => void } = {},
 ): { inputs: GlueInputs; problems: InputProblem[] } {
-  if (options.mask !== false) maskSecrets(env, options.setSecret);
+  // ::add-mask:: only means something on Actions; elsewhere it would print the secret itself.
+  const mask = options.mask ?? (env.GITHUB_ACTIONS === 'true' || options.setSecret !== undefined);
+  if (mask) maskSecrets(env, options.setSecret);
   const clock = options.clock ?? systemClock;
   const problems: InputProblem[] = [];
   const zone = clean(env.SCHEDULE_TIMEZONE) ?? 'Europe/London';

@@ -289,6 +289,26 @@ export async function sendDiscord(
     return warn(`Discord notification not sent: could not prepare the message (${String(error)}).`);
   }
 
+  try {
+    return await deliver(url, fitted, { reporter, sleep, maxRetries, maxWaitMs, timeoutMs }, warn);
+  } catch (error) {
+    return warn(`Discord notification not sent: ${error instanceof Error ? error.message : String(error)}.`);
+  }
+}
+
+async function deliver(
+  url: URL,
+  fitted: DiscordMessage,
+  o: {
+    reporter: Reporter;
+    sleep: (ms: number) => Promise<void>;
+    maxRetries: number;
+    maxWaitMs: number;
+    timeoutMs: number;
+  },
+  warn: (warning: string, status?: number) => SendResult,
+): Promise<SendResult> {
+  const { reporter, sleep, maxRetries, maxWaitMs, timeoutMs } = o;
   for (let attempt = 0; ; attempt++) {
     let status: number;
     let text: string;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enforceLimits, sendDiscord, DISCORD_LIMITS, type DiscordMessage } from '../../src/notify/discord.ts';
 import { memoryReporter } from '../../src/github/reporter.ts';
-import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-standin.ts';
+import { formatReceived, startDiscordStandIn, type DiscordStandIn } from '../support/discord-standin.ts';
 
 let discord: DiscordStandIn;
 beforeEach(async () => {
@@ -158,6 +158,23 @@ describe('sendDiscord against a local Discord stand-in', () => {
     expect(offline.sent).toBe(false);
     expect(JSON.stringify(reporter.lines)).not.toContain(discord.token);
     discord = await startDiscordStandIn();
+  });
+
+  it('never throws, even when the injected sleep does', async () => {
+    discord.failNext(429, { retry_after: 0.01 });
+    const result = await sendDiscord(discord.url, simple, {
+      reporter: memoryReporter(),
+      sleep: async () => {
+        throw new Error('boom');
+      },
+    });
+    expect(result).toMatchObject({ sent: false });
+    expect(result.warning).toContain('boom');
+  });
+
+  it('prints what it received in a readable form', async () => {
+    await sendDiscord(discord.url, simple, { reporter: memoryReporter() });
+    expect(formatReceived(discord.messages().at(-1)!)).toContain('■ T');
   });
 
   it('skips with a notice when no webhook is configured, and never throws on a bad URL', async () => {

@@ -254,3 +254,19 @@ export async function startDiscordStandIn(): Promise<DiscordStandIn> {
       }),
   };
 }
+
+/** One received message as a few readable lines (the demo prints these). */
+export function formatReceived(message: ReceivedMessage): string {
+  const lines: string[] = [
+    `Discord ← ${message.status}${message.violations.length ? ` (${message.violations.join('; ')})` : ''}`,
+  ];
+  if (message.payload.content) lines.push(`  ${message.payload.content}`);
+  for (const embed of message.payload.embeds ?? []) {
+    if (embed.title) lines.push(`  ■ ${embed.title}`);
+    if (embed.description) lines.push(`    ${embed.description}`);
+    for (const field of embed.fields ?? []) lines.push(`    ${field.name}: ${field.value}`);
+  }
+  for (const file of message.files)
+    lines.push(`  📎 ${file.filename} (${file.size} bytes, ${file.contentType})`);
+  return lines.join('\n');
+}
