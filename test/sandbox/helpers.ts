@@ -2,8 +2,10 @@
  * Test helpers for driving the sandbox venue: a browser member's path (Playwright) and a plain HTTP
  * client (fetch) for races and headers. Shared by test/sandbox/*.test.ts and usable by other suites.
  */
-import type { Locator, Page } from 'playwright';
-import type { Sandbox } from './index.ts';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { launchBrowser } from '../../src/browser/launch.ts';
+import { offsetForRelease, startSandbox, type Sandbox, type ScenarioPatch } from './index.ts';
 
 /** Polls `check` until it returns a truthy value (web-first style assertions without @playwright/test). */
 export async function eventually<T>(
@@ -172,4 +174,45 @@ function to24(label: string): string {
   if (!m) return label;
   const h = (Number(m[1]) % 12) + (m[3] === 'PM' ? 12 : 0);
   return `${String(h).padStart(2, '0')}:${m[2]}`;
+}
+
+// ------------------------------------------------------------------ vitest fixture
+
+/**
+ * One Chromium per test file, one sandbox and one fresh browser context per test, all cleaned up.
+ * Call at the top of a test file; `setup(patch, inMs)` starts a sandbox whose release of `date` is
+ * `inMs` away on its clock (negative: already released).
+ */
+export function useSandboxBrowser(date: string) {
+  let browser: Browser | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  async function setup(
+    patch: ScenarioPatch = {},
+    inMs = -500,
+  ): Promise<{ venue: Sandbox; page: Page; context: BrowserContext }> {
+    const venue = await startSandbox({ clockOffsetMs: offsetForRelease(date, inMs), ...patch });
+    cleanups.push(() => venue.stop());
+    const context = await browser!.newContext();
+    context.setDefaultTimeout(8000);
+    cleanups.push(() => context.close());
+    const page = await context.newPage();
+    return { venue, page, context };
+  }
+  /** Logged in and on the day view of `date`'s month, by the click path. */
+  async function onDayView(patch: ScenarioPatch = {}, inMs = -500) {
+    const ready = await setup(patch, inMs);
+    await login(ready.page, ready.venue);
+    await clickPathToMonth(ready.page, ready.venue, date);
+    return ready;
+  }
+  return { setup, onDayView, cleanups, browser: () => browser! };
 }

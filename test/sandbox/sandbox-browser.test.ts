@@ -2,9 +2,7 @@
  * The sandbox venue in real Chromium: a member's path from the login page to a booking reference,
  * the release by the server's clock, competitors, and the session rules.
  */
-import type { Browser, Page } from 'playwright';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../src/browser/launch.ts';
+import { describe, expect, it } from 'vitest';
 import { shiftedClock } from '../../src/calendar/clock.ts';
 import {
   clickPathToMonth,
@@ -16,48 +14,13 @@ import {
   openConfirm,
   showAvailability,
   slotCard,
+  useSandboxBrowser,
   visible,
 } from './helpers.ts';
-import {
-  courtDateForTests,
-  offsetForRelease,
-  startSandbox,
-  type Sandbox,
-  type ScenarioPatch,
-} from './index.ts';
+import { courtDateForTests, offsetForRelease, startSandbox } from './index.ts';
 
 const date = courtDateForTests();
-let browser: Browser;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-/** One sandbox and one fresh browser context per test; `inMs`: the release of `date` is this far away. */
-async function setup(patch: ScenarioPatch = {}, inMs = -500): Promise<{ venue: Sandbox; page: Page }> {
-  const venue = await startSandbox({ clockOffsetMs: offsetForRelease(date, inMs), ...patch });
-  cleanups.push(() => venue.stop());
-  const context = await browser.newContext();
-  context.setDefaultTimeout(8000);
-  cleanups.push(() => context.close());
-  const page = await context.newPage();
-  return { venue, page };
-}
-
-/** Logged in and on the day view of `date`'s month, by the click path. */
-async function onDayView(patch: ScenarioPatch = {}, inMs = -500) {
-  const { venue, page } = await setup(patch, inMs);
-  await login(page, venue);
-  await clickPathToMonth(page, venue, date);
-  return { venue, page };
-}
+const { setup, onDayView, cleanups } = useSandboxBrowser(date);
 
 describe('signing in', () => {
   it('logs in with the observed fields, shows the member on every page, and signs out', async () => {
