@@ -6,6 +6,7 @@ import { runOnActions, type EngineOptions, type EngineResult } from '../../src/g
 import { memoryReporter } from '../../src/github/reporter.ts';
 import type { CacheBackend } from '../../src/github/session-cache.ts';
 import { fixedClock } from '../../src/calendar/clock.ts';
+import type { RunOptions, RunResult } from '../../src/run.ts';
 import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-standin.ts';
 import { git, repoWithRemote, writeIn } from './git-helpers.ts';
 
@@ -249,5 +250,14 @@ describe('runOnActions, as GitHub Actions runs it', () => {
     expect(test.exitCode).toBe(0);
     expect(seen).toEqual([]);
     expect(discord.messages().at(-1)?.payload.embeds?.[0]?.title).toContain('Test message');
+  });
+});
+
+describe('fits the engine', () => {
+  it('takes src/run.ts as it is: RunResult is an EngineResult and EngineOptions are RunOptions', () => {
+    const toEngine = (r: RunResult): EngineResult => r;
+    const toRunOptions = (o: EngineOptions): RunOptions => o;
+    expect(typeof toEngine).toBe('function');
+    expect(typeof toRunOptions).toBe('function');
   });
 });
