@@ -68,7 +68,7 @@ describe('faults at the confirm step', () => {
     expect(
       venue
         .requests()
-        .filter((r) => r.path.endsWith('/book'))
+        .filter((r) => r.method === 'POST' && r.path.endsWith('/book'))
         .map((r) => r.outcome),
     ).toEqual(['csrf', 'booked']);
   });
