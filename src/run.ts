@@ -317,7 +317,8 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
     await shots.take(page, 'armed');
 
     const beforeRelease = clock.now() < releaseMs - 1000;
-    if (!options.noWait && beforeRelease) {
+    const waitedForRelease = !options.noWait && beforeRelease;
+    if (waitedForRelease) {
       // 6. Shortly before the release: re-check the session (re-arm after a new login) while
       //    the venue's clock is measured.
       const syncLead = options.clockSyncLeadMs ?? 20_000;
@@ -362,8 +363,11 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
       ...(row.court ? { preferredCourt: row.court } : {}),
       dryRun,
       minGapMs,
+      // A dry run before the release (--no-wait) looks once and reports; otherwise retry until the window closes.
       windowMs:
-        dryRun && clock.now() < releaseMs ? 0 : Math.max(releaseMs + retryWindowMs - clock.now(), 5_000),
+        dryRun && !waitedForRelease && clock.now() < releaseMs
+          ? 0
+          : Math.max(releaseMs + retryWindowMs - clock.now(), 5_000),
       stepTimeoutMs: ctx.timeoutMs,
       applyFirst: true,
     };
@@ -408,6 +412,13 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
           message: `No court free at ${wantedTimes(row).join(' or ')} on ${row.date}: others were faster or the times are full. Nothing booked; try other times by hand, or add a new row.`,
         });
       case 'no-slots': {
+        if (dryRun) {
+          return await record(row, {
+            outcome: 'dry-run',
+            ...timing,
+            message: `Dry run, nothing booked: the day's slots are not shown (${fired.reason}; opens ${pick.releaseAt.toFormat('ccc d LLL HH:mm')}). At release it would book ${wantedTimes(row).join(', else ')}${row.court ? ` (${row.court} first)` : ''}.`,
+          });
+        }
         const error = new SiteDownError(
           `the day's slots did not appear within ${config.retry.windowSeconds} s of the release (${fired.applies} tries; last HTTP status ${fired.lastStatus ?? 'ok, but no slots'})`,
         );

@@ -156,6 +156,7 @@ export const FIRE_SCRIPT = `async (args) => {
   let slots = null;
   let nextApplyAt = t0;
   let lastStatus;
+  let lastReason;
   let lookFirst = !args.applyFirst;
   for (;;) {
     if (lookFirst) {
@@ -163,7 +164,7 @@ export const FIRE_SCRIPT = `async (args) => {
       const cards = readSlots();
       if (cards.length > 0) { slots = cards; ev('cards-present', { cards: cards.length }); break; }
     }
-    if (performance.now() > deadline) return done({ kind: 'no-slots', lastStatus, reason: 'retry window over' });
+    if (out.applies > 0 && performance.now() > deadline) return done({ kind: 'no-slots', lastStatus, reason: lastReason || 'no slots within the retry window' });
     const apply = q(S.showAvailability);
     if (!apply) return done({ kind: 'selector-missing', key: 'dayView.showAvailability', selector: S.showAvailability });
     if (nextApplyAt > performance.now()) await sleep(nextApplyAt - performance.now());
@@ -187,7 +188,7 @@ export const FIRE_SCRIPT = `async (args) => {
       ev('cards', { cards: slots.length });
       break;
     }
-    if (seen === 'no-slots') { ev('no-slots'); continue; }
+    if (seen === 'no-slots') { lastReason = text(fresh(S.noSlots)); ev('no-slots'); continue; }
     if (seen === 'maintenance') { lastStatus = 503; ev('maintenance'); continue; }
     if (seen && typeof seen === 'object' && 'status' in seen) {
       lastStatus = seen.status;

@@ -122,7 +122,12 @@ export async function scene(options: SceneOptions = {}): Promise<Scene> {
 
 /** Booking requests the venue refused as early (before its midnight). */
 export function earlyBookings(venue: Sandbox) {
-  return venue.requests().filter((r) => r.path.endsWith('/book') && r.outcome === 'not-open');
+  return venue.requests().filter((r) => isBooking(r.path) && r.outcome === 'not-open');
+}
+
+/** A booking request (POST /spa/<id>/book), not the activities page /page/book. */
+export function isBooking(path: string): boolean {
+  return /^\/spa\/\d+\/book$/.test(path);
 }
 
 export function memberBookings(venue: Sandbox) {

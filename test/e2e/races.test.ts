@@ -1,0 +1,175 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { earlyBookings, fileExists, isBooking, memberBookings, scene, type Scene } from './harness.ts';
+
+let current: Scene | undefined;
+afterEach(async () => {
+  await current?.stop();
+  current = undefined;
+});
+
+describe('racing other members for the courts', () => {
+  it('falls back to Time2 when competitors take Time1 on both courts first', async () => {
+    current = await scene({});
+    current.venue.setScenario({
+      competitors: [
+        { name: 'fast-1', date: current.date, time: '19:00', afterReleaseMs: 5 },
+        { name: 'fast-2', date: current.date, time: '19:00', afterReleaseMs: 6 },
+      ],
+    });
+    const result = await current.run();
+    expect(result.outcome).toBe('booked-fallback');
+    expect(result.exitCode).toBe(0);
+    expect(result.bookedTime).toBe('20:00');
+    expect(result.message).toContain('second choice');
+    expect(memberBookings(current.venue)).toMatchObject([{ time: '20:00', reference: result.reference }]);
+    expect((await current.status()).bookings[`${current.date} 19:00`]).toMatchObject({
+      state: 'booked',
+      bookedTime: '20:00',
+    });
+  }, 30_000);
+
+  it('goes straight to Time2 when Time1 is lost between seeing it free and confirming', async () => {
+    current = await scene({});
+    // Both Time1 courts go 60 ms after midnight: after our availability request, before our booking.
+    current.venue.setScenario({
+      competitors: [
+        { name: 'mid-1', date: current.date, time: '19:00', afterReleaseMs: 60 },
+        { name: 'mid-2', date: current.date, time: '19:00', afterReleaseMs: 61 },
+      ],
+    });
+    const result = await current.run();
+    expect(result.outcome).toBe('booked-fallback');
+    expect(result.bookedTime).toBe('20:00');
+    const booking = current.venue
+      .requests()
+      .filter((r) => isBooking(r.path))
+      .map((r) => r.outcome);
+    expect(booking).toEqual(['unavailable', 'booked']);
+  }, 30_000);
+
+  it('reports unavailable (exit non-zero) when both times are taken, and books nothing', async () => {
+    current = await scene({});
+    current.venue.setScenario({
+      preBooked: ['19:00', '20:00'].flatMap((time) =>
+        ['Padel Court 1', 'Padel Court 2'].map((court) => ({ date: current!.date, time, court })),
+      ),
+    });
+    const result = await current.run();
+    expect(result.outcome).toBe('unavailable');
+    expect(result.exitCode).not.toBe(0);
+    expect(result.message).toMatch(/No court free at 19:00 or 20:00/);
+    expect(memberBookings(current.venue)).toHaveLength(0);
+    expect(current.venue.requests().filter((r) => isBooking(r.path))).toHaveLength(0);
+    expect((await current.status()).bookings[`${current.date} 19:00`]?.state).toBe('unavailable');
+    expect(result.screenshots.length).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('books the other court when the preferred court is taken', async () => {
+    current = await scene({ rows: ['{date},19:00,20:00,Book,Padel Court 1,'] });
+    current.venue.setScenario({ preBooked: [{ date: current.date, time: '19:00', court: 'Padel Court 1' }] });
+    const result = await current.run();
+    expect(result.outcome).toBe('booked');
+    expect(result.court).toBe('Padel Court 2');
+    expect(memberBookings(current.venue)).toMatchObject([{ time: '19:00', court: 'Padel Court 2' }]);
+  }, 30_000);
+
+  it('books the preferred court when it is free', async () => {
+    current = await scene({ rows: ['{date},19:00,,Book,Padel Court 2,'] });
+    const result = await current.run();
+    expect(result.outcome).toBe('booked');
+    expect(memberBookings(current.venue)).toMatchObject([{ time: '19:00', court: 'Padel Court 2' }]);
+  }, 30_000);
+
+  it('does not book again when the member already holds a court that day', async () => {
+    current = await scene({});
+    current.venue.setScenario({
+      preBooked: [
+        { date: current.date, time: '10:00', court: 'Padel Court 2', member: current.env.username! },
+      ],
+    });
+    const result = await current.run();
+    expect(result.outcome).toBe('already-booked');
+    expect(result.exitCode).toBe(0);
+    expect(memberBookings(current.venue)).toHaveLength(0);
+    expect(current.venue.requests().filter((r) => isBooking(r.path))).toHaveLength(0);
+    expect((await current.status()).bookings[`${current.date} 19:00`]).toMatchObject({
+      state: 'booked',
+      bookedTime: '10:00',
+      court: 'Padel Court 2',
+    });
+  }, 30_000);
+
+  it('makes one booking when two runs start at once on one machine', async () => {
+    current = await scene({});
+    const [a, b] = await Promise.all([current.run(), current.run()]);
+    expect([a.outcome, b.outcome].sort()).toEqual(['already-booked', 'booked']);
+    expect(a.exitCode + b.exitCode).toBe(0);
+    expect(current.venue.ledger().filter((e) => e.client === 'member')).toHaveLength(1);
+    const entry = (await current.status()).bookings[`${current.date} 19:00`]!;
+    expect(entry.state).toBe('booked');
+    expect(entry.attempts).toHaveLength(1);
+  }, 40_000);
+
+  it('logs in again when the venue revokes sessions shortly before midnight, and still books', async () => {
+    // Sessions existing at 23:59:56 (server) are dropped; the engine re-checks 3 s before release.
+    current = await scene({ scenario: { faults: { revokeSessionsAt: '23:59:56' } } });
+    const steps: string[] = [];
+    const result = await current.run({ onStep: (s) => void steps.push(s) });
+    expect(steps).toContain('session-renewed');
+    expect(result.outcome).toBe('booked');
+    expect(memberBookings(current.venue)).toHaveLength(1);
+    expect(current.venue.requests().filter((r) => r.outcome === 'logged-in')).toHaveLength(2);
+  }, 30_000);
+
+  it('retries through 503s at midnight within the rate limit and books', async () => {
+    current = await scene({
+      scenario: {
+        faults: { serverErrors: { fromMs: -1000, toMs: 1200, status: 503, scope: 'availability' } },
+      },
+    });
+    const result = await current.run();
+    expect(result.outcome).toBe('booked');
+    const tries = current.venue.requests().filter((r) => r.path.includes('/slots'));
+    expect(tries.filter((r) => r.status === 503).length).toBeGreaterThanOrEqual(2);
+    // never more than 4 a second (config.retry.maxPerSecond)
+    for (let i = 4; i < tries.length; i++) {
+      expect(tries[i]!.realTimeMs - tries[i - 4]!.realTimeMs).toBeGreaterThanOrEqual(900);
+    }
+    expect(earlyBookings(current.venue)).toHaveLength(0);
+  }, 30_000);
+
+  it('honours 429 Retry-After at midnight and books', async () => {
+    current = await scene({
+      scenario: {
+        faults: {
+          rateLimit: { fromMs: -500, toMs: 5000, retryAfterSeconds: 2, count: 1, scope: 'availability' },
+        },
+      },
+    });
+    const result = await current.run();
+    expect(result.outcome).toBe('booked');
+    const tries = current.venue.requests().filter((r) => r.path.includes('/slots'));
+    expect(tries[0]!.status).toBe(429);
+    expect(tries[1]!.realTimeMs - tries[0]!.realTimeMs).toBeGreaterThanOrEqual(1900);
+  }, 30_000);
+
+  it('a dry run goes up to the slots and books nothing', async () => {
+    current = await scene({});
+    const result = await current.run({ dryRun: true });
+    expect(result.outcome).toBe('dry-run');
+    expect(result.exitCode).toBe(0);
+    expect(result.message).toMatch(/would book Padel Court \d at 19:00/);
+    expect(current.venue.ledger()).toHaveLength(0);
+    expect(current.venue.requests().filter((r) => isBooking(r.path))).toHaveLength(0);
+    expect((await current.status()).bookings[`${current.date} 19:00`]?.state).toBe('dry-run');
+    for (const shot of result.screenshots) expect(await fileExists(shot)).toBe(true);
+  }, 30_000);
+
+  it('a dry run with --no-wait before the release reports what it would do', async () => {
+    current = await scene({ leadMs: 3 * 60_000 });
+    const result = await current.run({ dryRun: true, noWait: true, date: current.date });
+    expect(result.outcome).toBe('dry-run');
+    expect(result.message).toMatch(/not open yet.*would book 19:00, else 20:00/);
+    expect(current.venue.ledger()).toHaveLength(0);
+  }, 30_000);
+});
