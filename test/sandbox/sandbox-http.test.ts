@@ -237,6 +237,23 @@ describe('booking over HTTP', () => {
     expect(json).toEqual(ledger);
     const log = (await (await fetch(`${venue.url}/__sandbox/requests`)).json()) as unknown[];
     expect(log.length).toBe(requests.length); // control endpoints are not logged
+
+    // The standalone mode's controls: change the scenario and revoke sessions over HTTP.
+    const changed = await fetch(`${venue.url}/__sandbox/scenario`, {
+      method: 'POST',
+      body: JSON.stringify({ faults: { maintenance: true } }),
+    });
+    expect(((await changed.json()) as { faults: { maintenance: boolean } }).faults.maintenance).toBe(true);
+    expect((await fetch(`${venue.url}/page/login`)).status).toBe(503);
+    const bad = await fetch(`${venue.url}/__sandbox/scenario`, { method: 'POST', body: '{"capacity":0}' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toContain('capacity');
+    venue.setScenario({ faults: { maintenance: false } });
+    const revoked = await fetch(`${venue.url}/__sandbox/revoke-sessions?email=member@example.com`, {
+      method: 'POST',
+    });
+    expect(await revoked.json()).toEqual({ revoked: 1 });
+    expect((await m.get('/page/my-bookings')).headers.get('location')).toBe('/page/login');
   });
 });
 
