@@ -228,6 +228,10 @@ describe('booking', () => {
     const engine = shiftedClock(engineOffset);
     const { venue, page } = await onDayView({ clockOffsetMs: engineOffset + skewMs });
     const release = venue.releaseInstant(date);
+    // What the browser sees of the server clock: the Date header (one-second resolution).
+    const response = await page.goto(page.url());
+    const header = Date.parse(response!.headers().date!);
+    expect(Math.abs(header - (engine.now() + skewMs))).toBeLessThan(1500);
     let lastNoSlotsEngineMs = -Infinity;
     let cardsEngineMs = 0;
     await eventually(
