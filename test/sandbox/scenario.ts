@@ -102,10 +102,14 @@ export type Scenario = z.infer<typeof ScenarioSchema>;
 export type DeepPartial<T> = T extends readonly (infer _U)[]
   ? T
   : T extends object
-    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    ? { [K in keyof T]?: DeepPartial<T[K]> | null }
     : T;
 
-/** What tests pass to startSandbox / setScenario: any part of a scenario; nested objects merge. */
+/**
+ * What tests pass to startSandbox / setScenario: any part of a scenario; nested objects merge,
+ * arrays replace, `undefined` leaves a field alone and `null` removes it (e.g. turns a fault off:
+ * `{ faults: { rateLimit: null } }`).
+ */
 export type ScenarioPatch = DeepPartial<Scenario>;
 
 export const DEFAULT_SCENARIO: Scenario = {
@@ -138,12 +142,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Deep merge: nested plain objects merge, arrays and everything else replace; undefined is skipped. */
+/** Deep merge: nested plain objects merge, arrays and everything else replace; undefined is skipped, null deletes. */
 export function mergeDeep<T>(base: T, patch: unknown): T {
   if (!isPlainObject(patch) || !isPlainObject(base)) return (patch === undefined ? base : patch) as T;
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
+    if (value === null) {
+      delete out[key];
+      continue;
+    }
     out[key] = isPlainObject(value) && isPlainObject(out[key]) ? mergeDeep(out[key], value) : value;
   }
   return out as T;
