@@ -367,7 +367,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
       windowMs:
         dryRun && !waitedForRelease && clock.now() < releaseMs
           ? 0
-          : Math.max(releaseMs + retryWindowMs - clock.now(), 5_000),
+          : Math.max(releaseMs + retryWindowMs - clock.now(), 1_000),
       stepTimeoutMs: ctx.timeoutMs,
       applyFirst: true,
     };
@@ -504,6 +504,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
   /** The fire script, with one recovery when the venue has dropped the session meanwhile. */
   async function fireWithSessionRecovery(plan: FirePlan): Promise<FireOutcome> {
     const page = session!.page;
+    const armedUrl = page.url();
     for (let round = 0; ; round += 1) {
       let outcome: FireOutcome | undefined;
       try {
@@ -511,6 +512,9 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
       } catch (error) {
         // The site sends an expired session to the login page (the evaluate's page goes away).
         if (round > 0 || !/context was destroyed|navigat/i.test(String(error))) throw error;
+        await page
+          .waitForURL((url) => url.href !== armedUrl, { timeout: ctx.timeoutMs })
+          .catch(() => undefined);
         await page.waitForLoadState('domcontentloaded').catch(() => undefined);
       }
       if (outcome && outcome.kind !== 'session') return outcome;

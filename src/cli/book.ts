@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runBooking } from '../run.ts';
 import { loadDotEnv, readEnvironment } from '../env.ts';
-import { fixedClock, systemClock } from '../calendar/clock.ts';
+import { fixedClock, shiftedClock, systemClock } from '../calendar/clock.ts';
 import { describeError } from '../errors.ts';
 
 const USAGE = `Usage: npm run book [-- options]
@@ -53,7 +53,8 @@ async function main(): Promise<number> {
   const env = readEnvironment();
   const result = await runBooking({
     env,
-    clock: env.now ? fixedClock(env.now) : systemClock,
+    // BOOKER_NOW rehearses a night: the clock starts at that instant and runs on in real time.
+    clock: env.now ? shiftedClock(fixedClock(env.now).now() - Date.now()) : systemClock,
     ...(values['dry-run'] ? { dryRun: true } : {}),
     noWait: !!values['no-wait'],
     ...(values.date ? { date: values.date } : {}),

@@ -41,6 +41,8 @@ export async function openDayView(page: Page, ctx: VenueContext, date: string): 
   ).click();
 
   await need(page, ctx, 'dayView.dateInput', { state: 'attached' });
+  // The page's own scripts (which handle Show Availability) must have run before we arm.
+  await page.waitForLoadState('load', { timeout: ctx.timeoutMs }).catch(() => undefined);
   await assertNotMaintenance(page, ctx);
   await dismissOverlays(page, ctx);
   await setDate(page, ctx, date);

@@ -146,11 +146,17 @@ export async function openSession(
   await context.addInitScript({ content: PAGE_INIT_SCRIPT });
   const page = await context.newPage();
   let restored = false;
-  if (saved && (await isLoggedIn(page, ctx))) {
-    restored = true;
-  } else {
-    await logIn(page, ctx, options.credentials);
-    await saveStorageState(context, options.storageStatePath);
+  try {
+    if (saved && (await isLoggedIn(page, ctx))) {
+      restored = true;
+    } else {
+      await logIn(page, ctx, options.credentials);
+      await saveStorageState(context, options.storageStatePath);
+    }
+  } catch (error) {
+    // The page is lost to the caller: keep what it showed (password fields are masked).
+    await ctx.shots.take(page, 'login-failed');
+    throw error;
   }
   return { context, page, restored };
 }
