@@ -15,7 +15,14 @@ import { systemClock, type Clock } from './calendar/clock.ts';
 import { decideRun } from './calendar/release.ts';
 import { readEnvironment, type Environment } from './env.ts';
 import { BookerError, describeError } from './errors.ts';
-import { listMyBookings, fire, verifyBooking, pageToRunClock, type FirePlan } from './venue/booker.ts';
+import {
+  listMyBookings,
+  fire,
+  verifyBooking,
+  pageToRunClock,
+  warmConnection,
+  type FirePlan,
+} from './venue/booker.ts';
 import {
   measureServerClock,
   sendTimeFor,
@@ -353,6 +360,9 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
       // 7. Precise wait: the availability request should reach the venue just after its midnight.
       const sendAt = estimate ? sendTimeFor(releaseMs, estimate) : releaseMs + 250;
       await step('waiting-for-release', { sendAt: new Date(sendAt).toISOString() });
+      // Keep the browser's connection to the venue open (no TCP/TLS handshake after midnight).
+      await sleepUntil(clock, sendAt - 1_500, options.signal);
+      if (clock.now() < sendAt - 500) await warmConnection(page, venueUrl(profile, profile.paths.clockProbe));
       await preciseWaitUntil(clock, sendAt);
     }
 

@@ -122,3 +122,12 @@ export async function verifyBooking(
 export function pageToRunClock(pageEpochMs: number, clock: Clock): number {
   return pageEpochMs + (clock.now() - Date.now());
 }
+
+/** One cheap request from the page, so the connection the availability request needs is open and warm. */
+export async function warmConnection(page: Page, url: string): Promise<void> {
+  await page
+    .evaluate(
+      `fetch(${JSON.stringify(url)}, { method: 'HEAD', credentials: 'same-origin', redirect: 'manual', cache: 'no-store' }).then(() => true, () => false)`,
+    )
+    .catch(() => false);
+}

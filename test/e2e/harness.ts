@@ -57,8 +57,9 @@ export const FAST_RUN = {
 
 export async function scene(options: SceneOptions = {}): Promise<Scene> {
   const date = courtDateForTests();
-  const leadMs = options.leadMs ?? 8_000;
   const skewMs = options.skewMs ?? 0;
+  // The venue's midnight comes skewMs earlier than the engine's: keep ~8 s before it either way.
+  const leadMs = options.leadMs ?? 8_000 + Math.max(0, skewMs);
   const releaseMs = releaseInstantMs(date);
   const shiftMs = releaseMs - leadMs - Date.now();
   const venue = await startSandbox({
