@@ -1,0 +1,578 @@
+/**
+ * The demo: the whole nightly run, for real, against the sandbox venue with its release seconds away.
+ *
+ *   npm run demo [-- --out DIR] [--scenario competitor|FILE.yml] [--skew-ms N] [--latency-ms N] [--lead-ms N]
+ *
+ * What is real: the Actions entry (runOnActions: inputs, encrypted session cache, the latest status
+ * read from origin, the engine, step outputs, the status commit and push, Discord, the job summary),
+ * the engine (src/run.ts) in headless Chromium, bookings.csv, config.yml, status.json and the release
+ * calendar. What stands in: the venue (test/sandbox, on 127.0.0.1, its clock placed a few seconds before
+ * a midnight release and skewed against ours), Discord (test/support/discord-standin.ts), the GitHub
+ * repository (a fresh git repo in the demo folder with a local bare repository as origin) and the
+ * Actions cache service (a directory). The member's own bookings/ is never read or written: everything
+ * lives in the demo folder, which must be new or empty.
+ */
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DateTime } from 'luxon';
+import { chooseBrowser } from '../src/browser/launch.ts';
+import { DEFAULT_CONFIG, loadConfig } from '../src/bookings/config.ts';
+import { shiftedClock } from '../src/calendar/clock.ts';
+import { releaseInstant } from '../src/calendar/release.ts';
+import { parseCommandLine, UsageError } from '../src/cli/args.ts';
+import { BookerError, describeError } from '../src/errors.ts';
+import { runOnActions, type ActionsRunReport } from '../src/github/actions-run.ts';
+import { gitIn, gitOk } from '../src/github/git.ts';
+import type { Reporter } from '../src/github/reporter.ts';
+import type { CacheBackend } from '../src/github/session-cache.ts';
+import { runBooking, type RunResult } from '../src/run.ts';
+import {
+  loadScenarioFile,
+  startSandbox,
+  type LedgerEntry,
+  type Sandbox,
+  type ScenarioPatch,
+} from '../test/sandbox/index.ts';
+import {
+  formatReceived,
+  startDiscordStandIn,
+  type ReceivedMessage,
+} from '../test/support/discord-standin.ts';
+
+export const USAGE = `Usage: npm run demo [-- options]
+
+Runs the nightly booking end to end against a local sandbox of the venue whose midnight release is a
+few seconds away: the engine in headless Chromium, the status commit (to a local git remote), the job
+summary and the Discord message (to a local stand-in that prints what it received). Under a minute.
+Never touches bookings/: everything goes to a new folder.
+
+Options:
+  --out DIR          the demo folder (default out/demo-<time>); must be new or empty
+  --scenario NAME    clean (default): a clean booking at 19:00
+                     competitor: two other members take both 19:00 courts first; watch the 20:00 fallback
+                     FILE.yml: a sandbox scenario (see test/sandbox/README.md); {date} is the court date,
+                     and its clockOffsetMs, if any, is the venue's clock skew
+  --skew-ms N        the venue's clock runs N ms ahead of ours (default 1200; negative: behind)
+  --latency-ms N     one-way network latency to the venue (default 30)
+  --lead-ms N        start this long before the release (default 10000)
+  -h, --help`;
+
+const OPTIONS = {
+  out: { type: 'string' },
+  scenario: { type: 'string' },
+  'skew-ms': { type: 'string' },
+  'latency-ms': { type: 'string' },
+  'lead-ms': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const ZONE = 'Europe/London';
+
+/** Engine timings for a run placed seconds (not hours) before the release. */
+const DEMO_TIMINGS = {
+  loginLeadMs: 60_000, // log in at once
+  sessionCheckLeadMs: 3_000,
+  clockSyncLeadMs: 6_000,
+  stepTimeoutMs: 15_000,
+  clockSync: { probesPerRound: 4, rounds: 3 },
+};
+
+export interface DemoOptions {
+  /** The demo folder (default out/demo-<time> under cwd). */
+  outDir?: string;
+  /** 'clean' (default), 'competitor' or a scenario YAML file. */
+  scenario?: string;
+  skewMs?: number;
+  latencyMs?: number;
+  leadMs?: number;
+  /** Where narrative lines go (default console.log). */
+  print?: (line: string) => void;
+}
+
+export interface DemoReport {
+  exitCode: number;
+  dir: string;
+  date: string;
+  actions: ActionsRunReport<RunResult>;
+  ledger: LedgerEntry[];
+  discord: ReceivedMessage[];
+}
+
+function integer(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n))
+    throw new UsageError(`--${name} "${raw}" is not a whole number of milliseconds`, USAGE);
+  return n;
+}
+
+/** The demo folder: new or empty, and never the member's repository (so never its bookings/). */
+async function prepareFolder(dir: string): Promise<void> {
+  if (existsSync(dir)) {
+    const entries = await readdir(dir).catch(() => {
+      throw new BookerError(`--out ${dir} is not a folder.`, 'Give a new folder, or leave --out out.');
+    });
+    if (entries.length > 0) {
+      throw new BookerError(
+        `--out ${dir} is not empty; the demo only writes to a new or empty folder (it never touches your bookings/).`,
+        'Give a new folder, or leave --out out (default out/demo-<time>).',
+      );
+    }
+  }
+  await mkdir(dir, { recursive: true });
+}
+
+/**
+ * The demo's repository: bookings/ committed to main and pushed to a local bare "origin", as a
+ * member's fork would be. Artifacts beside it are git-ignored, so the status commit is the only change.
+ */
+async function createRepository(dir: string, date: string): Promise<void> {
+  await mkdir(join(dir, 'bookings'), { recursive: true });
+  await writeFile(
+    join(dir, 'bookings', 'bookings.csv'),
+    `Date,Time1,Time2,Status,Court,Note\n${date},19:00,20:00,Book,,Demo: the release is seconds away\n`,
+  );
+  await writeFile(
+    join(dir, 'bookings', 'config.yml'),
+    [
+      '# The demo uses the defaults (src/bookings/config.ts) but retries for 20 s, not 3 minutes, after the release.',
+      'timeZone: Europe/London',
+      'advanceDays: 14',
+      "releaseTime: '00:00:00'",
+      'retry:',
+      '  windowSeconds: 20',
+      '  maxPerSecond: 4',
+      'venue:',
+      '  profile: estelle',
+      '',
+    ].join('\n'),
+  );
+  await writeFile(
+    join(dir, 'bookings', 'status.json'),
+    `${JSON.stringify({ version: 1, bookings: {} }, null, 2)}\n`,
+  );
+  // Only bookings/ is tracked; screenshots, logs, the session and origin.git are not.
+  await writeFile(join(dir, '.gitignore'), '/*\n!/bookings/\n!/.gitignore\n');
+  const git = gitIn(dir);
+  const identity = ['-c', 'user.name=Demo member', '-c', 'user.email=member@example.com'];
+  await gitOk(gitIn(dir), ['init', '--quiet', '--bare', '--initial-branch=main', 'origin.git']);
+  await gitOk(git, ['init', '--quiet', '--initial-branch=main']);
+  await gitOk(git, ['add', '.gitignore', 'bookings']);
+  await gitOk(git, [...identity, 'commit', '--quiet', '-m', `bookings: ${date} 19:00, else 20:00`]);
+  await gitOk(git, ['remote', 'add', 'origin', join(dir, 'origin.git')]);
+  await gitOk(git, ['push', '--quiet', 'origin', 'HEAD:refs/heads/main']);
+}
+
+/** The Actions cache service, as a folder (the session is encrypted before it gets here). */
+function folderCache(dir: string): CacheBackend {
+  return {
+    isFeatureAvailable: () => true,
+    async restoreCache(paths, primary, restoreKeys = []) {
+      const keys = await readdir(dir).catch(() => [] as string[]);
+      const hit = keys.includes(primary)
+        ? primary
+        : keys.find((k) => restoreKeys.some((r) => k.startsWith(r)));
+      if (!hit) return undefined;
+      for (const p of paths) await cp(join(dir, hit, basename(p)), p);
+      return hit;
+    },
+    async saveCache(paths, key) {
+      await mkdir(join(dir, key), { recursive: true });
+      for (const p of paths) await cp(p, join(dir, key, basename(p)));
+      return 1;
+    },
+  };
+}
+
+/**
+ * @actions/core writes workflow commands (::group::, ::add-mask::) to stdout for the runner. Here
+ * there is no runner: a group becomes a heading, the rest is dropped. Returns the undo.
+ */
+function translateWorkflowCommands(print: (line: string) => void): () => void {
+  const original = process.stdout.write;
+  process.stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+    const command = /^::([a-z-]+)(?: [^:]*)?::(.*)$/s.exec(text.trimEnd());
+    if (!command) return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    if (command[1] === 'group') print(`\n▸ ${command[2]}`);
+    return true;
+  } as typeof process.stdout.write;
+  return () => {
+    process.stdout.write = original;
+  };
+}
+
+/** One engine step as a short line, or undefined to leave it to steps.log. */
+function describeStep(step: string, data: Record<string, unknown> = {}): string | undefined {
+  const at = (iso: unknown) => (typeof iso === 'string' ? londonTime(Date.parse(iso)) : '?');
+  switch (step) {
+    case 'started':
+    case 'result':
+      return undefined;
+    case 'picked':
+      return `picked ${String(data.key)} (times ${(data.times as string[]).join(', then ')}), released at ${at(data.releaseAt)}`;
+    case 'logged-in':
+      return data.restored ? 'logged in (saved session)' : 'logged in (new session) in headless Chromium';
+    case 'armed':
+      return `armed: the day view is open${data.again ? ' again' : ''}, waiting`;
+    case 'session-checked':
+      return 'session still valid';
+    case 'offset-measured':
+      return `venue clock measured: ${signed(Number(data.offsetMs))} ±${String(data.uncertaintyMs)} ms (${String(data.probes)} probes, one way ${String(data.oneWayMs)} ms)`;
+    case 'waiting-for-release':
+      return `will send at ${at(data.sendAt)} (our clock)`;
+    case 'fired':
+      return 'fired: Show Availability';
+    case 'fire-result':
+      return `${String(data.kind)} after ${String(data.applies)} availability and ${String(data.bookings)} booking request(s)`;
+    case 'confirmed':
+      return `confirmed ${String(data.court)} ${String(data.time)}, ref ${String(data.reference)}`;
+    case 'verified':
+      return 'verified on My bookings';
+    case 'recorded':
+      return `recorded "${String(data.state)}" in bookings/status.json`;
+    default: {
+      const details = Object.keys(data).length > 0 ? ` ${JSON.stringify(data)}` : '';
+      return `${step}${details.length > 140 ? `${details.slice(0, 139)}…` : details}`;
+    }
+  }
+}
+
+/** "53 ms after" / "12 ms before". */
+function afterOrBefore(ms: number): string {
+  return `${Math.abs(Math.round(ms))} ms ${ms >= 0 ? 'after' : 'before'}`;
+}
+
+function londonTime(ms: number): string {
+  return DateTime.fromMillis(ms, { zone: ZONE }).toFormat('HH:mm:ss.SSS');
+}
+
+function signed(ms: number): string {
+  return `${ms >= 0 ? '+' : '−'}${Math.abs(Math.round(ms))} ms`;
+}
+
+/** The sandbox scenario for --scenario. */
+async function scenarioFor(
+  name: string,
+  date: string,
+  dir: string,
+): Promise<{ patch: ScenarioPatch; label: string }> {
+  if (name === 'clean') return { patch: {}, label: 'a clean booking' };
+  if (name === 'competitor') {
+    return {
+      label: 'two other members take both 19:00 courts 5 ms after midnight',
+      patch: {
+        competitors: [
+          { name: 'Rival 1', date, time: '19:00', afterReleaseMs: 5 },
+          { name: 'Rival 2', date, time: '19:00', afterReleaseMs: 6 },
+        ],
+      },
+    };
+  }
+  // {date} → the demo's court date, so one file works whatever day it is; the copy stays in the folder.
+  const copy = join(dir, 'scenario.yml');
+  await writeFile(copy, (await readFile(name, 'utf8')).replaceAll('{date}', date));
+  return { patch: await loadScenarioFile(copy), label: `scenario ${name}` };
+}
+
+export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const skewMs = options.skewMs ?? 1200;
+  const latencyMs = options.latencyMs ?? 30;
+  const leadMs = options.leadMs ?? 10_000;
+  const started = Date.now();
+
+  // The browser first: without one there is nothing to show.
+  try {
+    chooseBrowser();
+  } catch (error) {
+    const problem = describeError(error);
+    throw new BookerError(
+      problem.startsWith('No browser found') ? 'No browser found for the demo.' : problem,
+      'Run `npm run setup` (it installs Chromium), then `npm run demo` again.',
+    );
+  }
+
+  const scenarioName = options.scenario ?? 'clean';
+  if (!['clean', 'competitor'].includes(scenarioName) && !existsSync(scenarioName)) {
+    throw new UsageError(
+      `--scenario "${scenarioName}" is neither clean, competitor nor a scenario file`,
+      USAGE,
+    );
+  }
+
+  const stamp = DateTime.now().setZone(ZONE).toFormat("yyyyMMdd'-'HHmmss");
+  const dir = resolve(options.outDir ?? join('out', `demo-${stamp}`));
+  await prepareFolder(dir);
+
+  // The court date: the first one whose release is still to come (today + advanceDays + 1, London).
+  const date = DateTime.now()
+    .setZone(DEFAULT_CONFIG.timeZone)
+    .plus({ days: DEFAULT_CONFIG.advanceDays + 1 })
+    .toISODate()!;
+  await createRepository(dir, date);
+  const demoConfig = await loadConfig(join(dir, 'bookings', 'config.yml'));
+  const scenario = await scenarioFor(scenarioName, date, dir);
+  const skew = typeof scenario.patch.clockOffsetMs === 'number' ? scenario.patch.clockOffsetMs : skewMs;
+
+  // Our clock reads leadMs before the release; the venue's runs `skew` ahead of ours.
+  const releaseMs = releaseInstant(date, demoConfig).toMillis();
+  const shiftMs = releaseMs - leadMs - Date.now();
+  const clock = shiftedClock(shiftMs);
+  const discord = await startDiscordStandIn();
+  let venue: Sandbox | undefined;
+  const restore: (() => void)[] = [];
+  try {
+    venue = await startSandbox({
+      latency: { oneWayMs: latencyMs, jitterMs: 10 },
+      ...scenario.patch,
+      clockOffsetMs: shiftMs + skew,
+    });
+    const member = venue.members[0]!;
+    const releaseServerMs = venue.releaseInstant(date);
+
+    print(`Demo: booking a padel court at the sandbox venue at its midnight release (${scenario.label}).`);
+    print(
+      `  Folder        ${relative(process.cwd(), dir) || dir}  (a git repo; origin = ${join(basename(dir), 'origin.git')})`,
+    );
+    print(`  Bookings      ${date}, 19:00, else 20:00  (bookings/bookings.csv)`);
+    print(
+      `  Release       ${DateTime.fromMillis(releaseServerMs, { zone: ZONE }).toFormat('ccc d LLL yyyy HH:mm:ss.SSS')} London, on the venue's clock`,
+    );
+    print(
+      `  Clocks        ours reads ${londonTime(clock.now())} (${Math.round(leadMs / 1000)} s to go); the venue's is ${signed(skew)} off ours, latency ${latencyMs} ms each way`,
+    );
+    print(`  Venue         ${venue.url} (sandbox)   Discord: ${new URL(discord.url).host} (stand-in)`);
+
+    // What GitHub would give the job: a dispatched run, not a dry run.
+    const env: NodeJS.ProcessEnv = {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_EVENT_NAME: 'workflow_dispatch',
+      GITHUB_REF_NAME: 'main',
+      GITHUB_RUN_ID: `demo-${stamp}`,
+      GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+      GITHUB_OUTPUT: join(dir, 'outputs.txt'),
+      DRY_RUN: 'false',
+      ESTELLE_USERNAME: member.email,
+      ESTELLE_PASSWORD: member.password,
+      DISCORD_WEBHOOK_URL: discord.url,
+      SESSION_CACHE_KEY: 'demo session cache key',
+    };
+    await writeFile(env.GITHUB_STEP_SUMMARY!, '');
+    await writeFile(env.GITHUB_OUTPUT!, '');
+    // @actions/core's setOutput reads GITHUB_OUTPUT from process.env.
+    const savedOutput = process.env.GITHUB_OUTPUT;
+    process.env.GITHUB_OUTPUT = env.GITHUB_OUTPUT;
+    restore.push(() => {
+      if (savedOutput === undefined) delete process.env.GITHUB_OUTPUT;
+      else process.env.GITHUB_OUTPUT = savedOutput;
+    });
+
+    const reporter: Reporter = {
+      info: (m) => print(`  ${m}`),
+      notice: (m) => print(`  notice: ${m}`),
+      warning: (m) => print(`  warning: ${m}`),
+      error: (m) => print(`  error: ${m}`),
+    };
+    // Engine steps as short lines on our clock (the full details stay in steps.log).
+    let measured: Record<string, unknown> | undefined;
+    const onStep = (step: string, data?: Record<string, unknown>) => {
+      if (step === 'offset-measured') measured = data;
+      const line = describeStep(step, data);
+      if (line) print(`  ${londonTime(clock.now())}  ${line}`);
+    };
+    // Lines the engine logs besides its steps (CSV problems, rows left for the next run).
+    const engineLog = (line: string) => {
+      if (!/^\S+ \+\s*\d+ ms {2}/.test(line)) print(`  ${line}`);
+    };
+    restore.push(translateWorkflowCommands(print));
+    const actions = await runOnActions<RunResult>({
+      env,
+      clock,
+      repoDir: dir,
+      outDir: dir,
+      reporter,
+      cacheBackend: folderCache(join(dir, '.cache')),
+      runBooking: (engine) =>
+        runBooking({
+          ...engine,
+          ...DEMO_TIMINGS,
+          clock,
+          env: {
+            username: member.email,
+            password: member.password,
+            dryRun: engine.dryRun,
+            logLevel: 'info',
+            baseUrl: venue!.url,
+          },
+          paths: {
+            bookings: join(dir, 'bookings', 'bookings.csv'),
+            config: join(dir, 'bookings', 'config.yml'),
+            status: join(dir, 'bookings', 'status.json'),
+            storageState: join(dir, '.auth', 'estelle.json'),
+          },
+          log: engineLog,
+          onStep,
+        }),
+    });
+    for (const undo of restore.splice(0).reverse()) undo();
+
+    const ledger = venue.ledger();
+    const received = discord.messages();
+    await writeFile(join(dir, 'sandbox-ledger.json'), `${JSON.stringify(ledger, null, 2)}\n`);
+    await writeFile(
+      join(dir, 'discord.json'),
+      `${JSON.stringify(
+        received.map((m) => ({
+          status: m.status,
+          violations: m.violations,
+          payload: m.payload,
+          files: m.files.map((f) => ({ filename: f.filename, contentType: f.contentType, size: f.size })),
+        })),
+        null,
+        2,
+      )}\n`,
+    );
+    const firstLook = venue
+      .requests()
+      .find(
+        (r) =>
+          r.client === member.email && /\/slots\b/.test(r.path) && r.serverTimeMs >= releaseServerMs - 60_000,
+      );
+    const early = venue.requests().filter((r) => r.outcome === 'not-open').length;
+    await narrate({
+      print,
+      dir,
+      date,
+      skew,
+      releaseServerMs,
+      actions,
+      ledger,
+      received,
+      started,
+      ...(measured ? { measured } : {}),
+      ...(firstLook ? { firstLookServerMs: firstLook.serverTimeMs } : {}),
+      early,
+    });
+    return { exitCode: actions.exitCode, dir, date, actions, ledger, discord: received };
+  } finally {
+    for (const undo of restore.reverse()) undo();
+    await venue?.stop();
+    await discord.stop();
+  }
+}
+
+async function narrate(d: {
+  print: (line: string) => void;
+  dir: string;
+  date: string;
+  skew: number;
+  releaseServerMs: number;
+  actions: ActionsRunReport<RunResult>;
+  ledger: LedgerEntry[];
+  received: ReceivedMessage[];
+  started: number;
+  measured?: Record<string, unknown>;
+  firstLookServerMs?: number;
+  early: number;
+}): Promise<void> {
+  const { print, actions } = d;
+  const result = actions.result;
+  print('\nWhat happened');
+  if (!result) {
+    print(`  The run stopped before the engine (exit ${actions.exitCode}).`);
+    return;
+  }
+  print(`  Outcome       ${result.outcome}: ${result.message}`);
+  if (result.serverClockOffsetMs !== undefined) {
+    const m = d.measured ?? {};
+    print(
+      `  Clock sync    the venue's clock measured at ${signed(result.serverClockOffsetMs)}` +
+        (typeof m.uncertaintyMs === 'number' ? ` ±${m.uncertaintyMs} ms` : '') +
+        ` (true skew ${signed(d.skew)})` +
+        (typeof m.oneWayMs === 'number' ? `, one way ${m.oneWayMs} ms, ${String(m.probes)} probes` : ''),
+    );
+  }
+  if (result.firedAt) {
+    const fired = Date.parse(result.firedAt);
+    const onVenue = result.serverClockOffsetMs !== undefined ? fired + result.serverClockOffsetMs : undefined;
+    print(
+      `  Fired         ${londonTime(fired)} on our clock` +
+        (onVenue !== undefined
+          ? ` = ${londonTime(onVenue)} on the venue's (${afterOrBefore(onVenue - d.releaseServerMs)} its midnight; timed to arrive just after it)`
+          : ''),
+    );
+  }
+  if (d.firstLookServerMs !== undefined) {
+    print(
+      `  Arrived       first availability request reached the venue ${afterOrBefore(d.firstLookServerMs - d.releaseServerMs)} its midnight; ${d.early} request(s) refused as early`,
+    );
+  }
+  const mine = d.ledger.filter((e) => e.client === 'member' && !e.cancelled);
+  for (const e of d.ledger.filter((x) => !x.cancelled)) {
+    const who = e.client === 'member' ? 'us' : e.client.replace(/^competitor:/, '');
+    print(
+      `  Ledger        ${e.reference}  ${e.court} ${e.time} for ${who}, accepted ${e.acceptedAtServerMs - d.releaseServerMs} ms after the venue's midnight`,
+    );
+  }
+  if (mine.length === 0) print('  Ledger        no booking of ours (see the steps and screenshots)');
+  if (result.reference) {
+    print(
+      `  Reference     ${result.reference} ${mine.some((e) => e.reference === result.reference) ? '(in the sandbox ledger ✓)' : '(NOT in the sandbox ledger ✗)'}`,
+    );
+  }
+  const status = JSON.parse(await readFile(join(d.dir, 'bookings', 'status.json'), 'utf8')) as {
+    bookings: Record<string, { state: string }>;
+  };
+  const entry = status.bookings[`${d.date} 19:00`];
+  print(`  Status file   bookings/status.json says ${entry?.state ?? 'nothing'}`);
+  const commit = actions.statusCommit;
+  if (commit?.ok) {
+    const log = await gitOk(gitIn(d.dir), ['log', '-1', '--format=%h %s', 'origin/main']).catch(() => '?');
+    print(`  Status commit pushed to origin/main: ${log.trim()}`);
+  } else if (commit) print(`  Status commit NOT pushed: ${commit.error}`);
+  const outputs = await readFile(join(d.dir, 'outputs.txt'), 'utf8').catch(() => '');
+  const names = [...outputs.matchAll(/^([a-z_]+)<</gm)].map((m) => m[1]);
+  if (names.length > 0) print(`  Step outputs  ${names.join(', ')} (outputs.txt)`);
+  print(`  Job summary   summary.md (${(actions.summary ?? '').split('\n').length} lines)`);
+  for (const message of d.received) {
+    print('');
+    print(formatReceived(message));
+  }
+  if (d.received.length === 0) print('  Discord       nothing received');
+  const files = (await readdir(d.dir)).filter((f) => !f.startsWith('.') && f !== 'origin.git').sort();
+  print(`\nFolder ${relative(process.cwd(), d.dir) || d.dir}: ${files.join(', ')}`);
+  print(`Done in ${((Date.now() - d.started) / 1000).toFixed(1)} s, exit code ${actions.exitCode}.`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    const { values } = parseCommandLine(argv, OPTIONS, USAGE, 0);
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const report = await runDemo({
+      ...(values.out ? { outDir: values.out } : {}),
+      ...(values.scenario ? { scenario: values.scenario } : {}),
+      skewMs: integer('skew-ms', values['skew-ms'], 1200),
+      latencyMs: integer('latency-ms', values['latency-ms'], 30),
+      leadMs: integer('lead-ms', values['lead-ms'], 10_000),
+    });
+    return report.exitCode;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`npm run demo: ${error.message}\n\n${error.usage}`);
+      return 2;
+    }
+    console.error(describeError(error));
+    return 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
