@@ -481,18 +481,19 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
   } catch (error) {
     const page = session?.page;
     const crashed =
-      !page ||
-      page.isClosed() ||
-      /Target (page, context or browser )?closed|browser has been closed|crash/i.test(String(error));
+      (browser !== undefined && !browser.isConnected()) ||
+      /Target (page, context or browser )?(has been )?closed|browser has been closed|disconnected|crash/i.test(
+        String(error),
+      );
     const shot = await shots.take(page, 'error');
     const described =
       error instanceof BookerError
         ? error
         : crashed
-          ? new BrowserCrashedError(describeError(error))
+          ? new BrowserCrashedError(firstLine(describeError(error)))
           : new BookerError(
-              describeError(error),
-              'Run again (npm run book -- --date ' + row.date + ') or book by hand.',
+              firstLine(describeError(error)),
+              `Run again (npm run book -- --date ${row.date}) or book by hand; screenshots and the step log are in ${outDir}.`,
             );
     await step('error', { error: described.message, screenshot: shot });
     return await record(row, {
@@ -597,3 +598,8 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
 }
 
 export type { VenueProfile };
+
+/** The first line of an error (Playwright appends a long call log). */
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}

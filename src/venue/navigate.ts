@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Page } from 'playwright';
 import { venueUrl } from './profile.ts';
-import { dismissOverlays, need, type VenueContext } from './page-tools.ts';
+import { clickThrough, dismissOverlays, need, type VenueContext } from './page-tools.ts';
 import { assertNotMaintenance } from './session.ts';
 
 function escapeRegExp(text: string): string {
@@ -21,24 +21,23 @@ export async function openDayView(page: Page, ctx: VenueContext, date: string): 
   });
   await assertNotMaintenance(page, ctx, response?.status());
   await dismissOverlays(page, ctx);
-  await (await need(page, ctx, 'navigation.bookNow')).click();
+  await clickThrough(page, ctx, await need(page, ctx, 'navigation.bookNow'));
 
   await assertNotMaintenance(page, ctx);
   // The entry's text holds the name (and perhaps a blurb): a case-insensitive substring match.
   const activityName = profile.navigation.activityName;
   await dismissOverlays(page, ctx);
-  await (await need(page, ctx, 'navigation.activity', { hasText: activityName })).click();
+  await clickThrough(page, ctx, await need(page, ctx, 'navigation.activity', { hasText: activityName }));
 
   await assertNotMaintenance(page, ctx);
   const month = DateTime.fromISO(date, { zone: profile.timeZone }).toFormat(profile.navigation.monthFormat, {
     locale: 'en-GB',
   });
   await dismissOverlays(page, ctx);
-  await (
-    await need(page, ctx, 'navigation.monthButton', {
-      hasText: new RegExp(`^\\s*${escapeRegExp(month)}\\s*$`, 'i'),
-    })
-  ).click();
+  const monthButton = await need(page, ctx, 'navigation.monthButton', {
+    hasText: new RegExp(`^\\s*${escapeRegExp(month)}\\s*$`, 'i'),
+  });
+  await clickThrough(page, ctx, monthButton);
 
   await need(page, ctx, 'dayView.dateInput', { state: 'attached' });
   // The page's own scripts (which handle Show Availability) must have run before we arm.

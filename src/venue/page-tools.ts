@@ -56,3 +56,22 @@ export async function dismissOverlays(page: Page, ctx: VenueContext): Promise<vo
   }
   await page.keyboard.press('Escape').catch(() => undefined);
 }
+
+/**
+ * Clicks like a member would; when an overlay (cookie banner, marketing pop-up that appeared late)
+ * intercepts the click, closes the overlays and tries again, and finally clicks the element itself
+ * (a DOM click, which no overlay can block).
+ */
+export async function clickThrough(page: Page, ctx: VenueContext, locator: Locator): Promise<void> {
+  try {
+    await locator.click({ timeout: 3_000 });
+    return;
+  } catch {
+    await dismissOverlays(page, ctx);
+  }
+  try {
+    await locator.click({ timeout: 3_000 });
+  } catch {
+    await locator.dispatchEvent('click');
+  }
+}

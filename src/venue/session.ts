@@ -4,42 +4,47 @@ import { dirname } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright';
 import { venueUrl } from './profile.ts';
 import { LoginRefusedError, MissingCredentialsError, SiteDownError } from './errors.ts';
-import { need, type VenueContext } from './page-tools.ts';
+import { clickThrough, dismissOverlays, need, type VenueContext } from './page-tools.ts';
 import { PAGE_INIT_SCRIPT } from './page-scripts.ts';
 
 export type Credentials = { username?: string; password?: string };
 
 /**
- * Playwright tracing that is paused while a password is typed: the trace starts only after the
- * first login and is stopped (saved as a chunk) around any later login.
+ * Playwright tracing that never holds the password: it starts only after the first login, and a
+ * later login stops it (saving trace-<n>.zip) and starts a fresh one afterwards. (Stopping only a
+ * chunk is not enough: the login's network request would still be carried into the next chunk.)
  */
 export class Tracer {
   private active = false;
-  private chunk = 0;
+  private part = 0;
+  readonly files: string[] = [];
   constructor(
     private readonly context: BrowserContext,
-    private readonly pathFor: ((chunk: number) => string) | undefined,
+    private readonly pathFor: ((part: number) => string) | undefined,
   ) {}
 
+  /** Starts a new trace file (a fresh recording: nothing from before is carried into it). */
   async start(): Promise<void> {
     if (!this.pathFor || this.active) return;
-    if (this.chunk === 0) await this.context.tracing.start({ screenshots: true, snapshots: true });
-    else await this.context.tracing.startChunk();
+    await this.context.tracing.start({ screenshots: true, snapshots: true });
     this.active = true;
   }
 
+  /** Stops and saves the current trace file; the next start() begins a new one. */
   async pause(): Promise<void> {
     if (!this.pathFor || !this.active) return;
-    this.chunk += 1;
-    await this.context.tracing.stopChunk({ path: this.pathFor(this.chunk) }).catch(() => undefined);
     this.active = false;
+    this.part += 1;
+    const file = this.pathFor(this.part);
+    await this.context.tracing.stop({ path: file }).then(
+      () => this.files.push(file),
+      () => undefined,
+    );
   }
 
-  async stop(): Promise<string | undefined> {
-    if (!this.pathFor) return undefined;
-    if (this.active) await this.pause();
-    await this.context.tracing.stop().catch(() => undefined);
-    return this.chunk > 0 ? this.pathFor(this.chunk) : undefined;
+  async stop(): Promise<string[]> {
+    await this.pause();
+    return this.files;
   }
 }
 
@@ -104,9 +109,10 @@ export async function logIn(
     timeout: ctx.timeoutMs,
   });
   await assertNotMaintenance(page, ctx, response?.status());
+  await dismissOverlays(page, ctx);
   await (await need(page, ctx, 'login.email')).fill(credentials.username);
   await (await need(page, ctx, 'login.password')).fill(credentials.password);
-  await (await need(page, ctx, 'login.submit')).click();
+  await clickThrough(page, ctx, await need(page, ctx, 'login.submit'));
   const outcome = page
     .locator(login.loggedIn)
     .or(page.locator(login.error))
