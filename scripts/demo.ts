@@ -70,14 +70,21 @@ const OPTIONS = {
 
 const ZONE = 'Europe/London';
 
-/** Engine timings for a run placed seconds (not hours) before the release. */
-const DEMO_TIMINGS = {
-  loginLeadMs: 60_000, // log in at once
-  sessionCheckLeadMs: 3_000,
-  clockSyncLeadMs: 6_000,
-  stepTimeoutMs: 15_000,
-  clockSync: { probesPerRound: 4, rounds: 3 },
-};
+/**
+ * Engine timings for a run placed seconds (not hours) before the release. The venue's midnight comes
+ * `skew` ms before ours when its clock is ahead, so the clock sync and the session check start that
+ * much earlier: always about 6 s and 3 s before the venue's midnight.
+ */
+function demoTimings(skewMs: number) {
+  const ahead = Math.max(0, skewMs);
+  return {
+    loginLeadMs: 60_000, // log in at once
+    sessionCheckLeadMs: 3_000 + ahead,
+    clockSyncLeadMs: 6_000 + ahead,
+    stepTimeoutMs: 15_000,
+    clockSync: { probesPerRound: 4, rounds: 3 },
+  };
+}
 
 export interface DemoOptions {
   /** The demo folder (default out/demo-<time> under cwd). */
@@ -100,11 +107,12 @@ export interface DemoReport {
   discord: ReceivedMessage[];
 }
 
-function integer(name: string, raw: string | undefined, fallback: number): number {
+function integer(name: string, raw: string | undefined, fallback: number, min = -Infinity, why = ''): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n))
+  if (raw.trim() === '' || !Number.isInteger(n))
     throw new UsageError(`--${name} "${raw}" is not a whole number of milliseconds`, USAGE);
+  if (n < min) throw new UsageError(`--${name} ${n} is below ${min}${why}`, USAGE);
   return n;
 }
 
@@ -317,9 +325,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const scenario = await scenarioFor(scenarioName, date, dir);
   const skew = typeof scenario.patch.clockOffsetMs === 'number' ? scenario.patch.clockOffsetMs : skewMs;
 
-  // Our clock reads leadMs before the release; the venue's runs `skew` ahead of ours.
+  // The venue's clock runs `skew` ahead of ours; both midnights are at least leadMs away.
   const releaseMs = releaseInstant(date, demoConfig).toMillis();
-  const shiftMs = releaseMs - leadMs - Date.now();
+  const shiftMs = releaseMs - leadMs - Math.max(0, skew) - Date.now();
   const clock = shiftedClock(shiftMs);
   const discord = await startDiscordStandIn();
   let venue: Sandbox | undefined;
@@ -342,9 +350,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       `  Release       ${DateTime.fromMillis(releaseServerMs, { zone: ZONE }).toFormat('ccc d LLL yyyy HH:mm:ss.SSS')} London, on the venue's clock`,
     );
     print(
-      `  Clocks        ours reads ${londonTime(clock.now())} (${Math.round(leadMs / 1000)} s to go); the venue's is ${signed(skew)} off ours, latency ${latencyMs} ms each way`,
+      `  Clocks        the venue's reads ${londonTime(venue.clock.now())} (${((releaseServerMs - venue.clock.now()) / 1000).toFixed(1)} s to its midnight); ours reads ${londonTime(clock.now())}: the venue's is ${signed(skew)} off ours`,
     );
-    print(`  Venue         ${venue.url} (sandbox)   Discord: ${new URL(discord.url).host} (stand-in)`);
+    print(
+      `  Venue         ${venue.url} (sandbox, ${latencyMs} ms each way)   Discord: ${new URL(discord.url).host} (stand-in)`,
+    );
 
     // What GitHub would give the job: a dispatched run, not a dry run.
     const env: NodeJS.ProcessEnv = {
@@ -399,7 +409,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       runBooking: (engine) =>
         runBooking({
           ...engine,
-          ...DEMO_TIMINGS,
+          ...demoTimings(skew),
           clock,
           env: {
             username: member.email,
@@ -548,9 +558,23 @@ async function narrate(d: {
   print(`Done in ${((Date.now() - d.started) / 1000).toFixed(1)} s, exit code ${actions.exitCode}.`);
 }
 
+/** `--skew-ms -4300` → `--skew-ms=-4300` (parseArgs would take -4300 for an option). */
+export function joinNegativeNumbers(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (/^--(skew|latency|lead)-ms$/.test(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 async function main(argv: string[]): Promise<number> {
   try {
-    const { values } = parseCommandLine(argv, OPTIONS, USAGE, 0);
+    const { values } = parseCommandLine(joinNegativeNumbers(argv), OPTIONS, USAGE, 0);
     if (values.help) {
       console.log(USAGE);
       return 0;
@@ -559,8 +583,14 @@ async function main(argv: string[]): Promise<number> {
       ...(values.out ? { outDir: values.out } : {}),
       ...(values.scenario ? { scenario: values.scenario } : {}),
       skewMs: integer('skew-ms', values['skew-ms'], 1200),
-      latencyMs: integer('latency-ms', values['latency-ms'], 30),
-      leadMs: integer('lead-ms', values['lead-ms'], 10_000),
+      latencyMs: integer('latency-ms', values['latency-ms'], 30, 0),
+      leadMs: integer(
+        'lead-ms',
+        values['lead-ms'],
+        10_000,
+        5_000,
+        ': the engine needs a few seconds to log in, open the day view and measure the clock',
+      ),
     });
     return report.exitCode;
   } catch (error) {

@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDemo } from '../../scripts/demo.ts';
+import { joinNegativeNumbers, runDemo } from '../../scripts/demo.ts';
 import { DEMO_PASSWORD } from '../sandbox/index.ts';
 
 /**
@@ -203,6 +203,16 @@ describe('npm run demo refuses', () => {
     expect(stderr).toContain('npm run setup');
     expect(stdout).toBe('');
     expect(existsSync(join(tmp, 'nb'))).toBe(false);
+  });
+
+  it('nothing when a skew is negative (parseArgs alone would take -4300 for an option)', () => {
+    expect(joinNegativeNumbers(['--skew-ms', '-4300', '--latency-ms', '20', '--out', 'x'])).toEqual([
+      '--skew-ms=-4300',
+      '--latency-ms',
+      '20',
+      '--out',
+      'x',
+    ]);
   });
 
   it('an unknown option, with the usage', async () => {
