@@ -446,11 +446,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         2,
       )}\n`,
     );
+    // The venue's own log: when the first availability request after the wait reached it.
     const firstLook = venue
       .requests()
       .find(
         (r) =>
-          r.client === member.email && /\/slots\b/.test(r.path) && r.serverTimeMs >= releaseServerMs - 60_000,
+          r.client === member.email && /\/slots\b/.test(r.path) && r.serverTimeMs >= releaseServerMs - 2_000,
       );
     const early = venue.requests().filter((r) => r.outcome === 'not-open').length;
     await narrate({
@@ -541,7 +542,8 @@ async function narrate(d: {
   print(`  Status file   bookings/status.json says ${entry?.state ?? 'nothing'}`);
   const commit = actions.statusCommit;
   if (commit?.ok) {
-    const log = await gitOk(gitIn(d.dir), ['log', '-1', '--format=%h %s', 'origin/main']).catch(() => '?');
+    const origin = gitIn(join(d.dir, 'origin.git'));
+    const log = await gitOk(origin, ['log', '-1', '--format=%h %s', 'main']).catch(() => '?');
     print(`  Status commit pushed to origin/main: ${log.trim()}`);
   } else if (commit) print(`  Status commit NOT pushed: ${commit.error}`);
   const outputs = await readFile(join(d.dir, 'outputs.txt'), 'utf8').catch(() => '');
