@@ -556,7 +556,11 @@ async function narrate(d: {
   }
   if (d.received.length === 0) print('  Discord       nothing received');
   const files = (await readdir(d.dir)).filter((f) => !f.startsWith('.') && f !== 'origin.git').sort();
-  print(`\nFolder ${relative(process.cwd(), d.dir) || d.dir}: ${files.join(', ')}`);
+  const shown = relative(process.cwd(), d.dir) || d.dir;
+  print(`\nFolder ${shown}: ${files.join(', ')}`);
+  const confirmation = result.screenshots.find((f) => /confirmation/.test(basename(f)));
+  if (confirmation) print(`  The confirmation page: ${join(shown, basename(confirmation))}`);
+  print(`  The status commit:     git -C ${join(shown, 'origin.git')} log --stat -1`);
   print(`Done in ${((Date.now() - d.started) / 1000).toFixed(1)} s, exit code ${actions.exitCode}.`);
 }
 

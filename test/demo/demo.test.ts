@@ -72,7 +72,14 @@ describe('npm run demo', () => {
     const authBefore = await hashTree(join(ROOT, '.auth'));
     const out = join(tmp, 'clean');
     const started = Date.now();
-    const { code, stdout, stderr } = await run('npm', ['run', '--silent', 'demo', '--', '--out', out]);
+    // A member's real settings in the environment must not leak into the demo.
+    const { code, stdout, stderr } = await run('npm', ['run', '--silent', 'demo', '--', '--out', out], {
+      ESTELLE_USERNAME: 'real-member@example.com',
+      ESTELLE_PASSWORD: 'real password',
+      ESTELLE_BASE_URL: 'http://127.0.0.1:9',
+      DISCORD_WEBHOOK_URL: 'http://127.0.0.1:9/api/webhooks/1/real',
+      DRY_RUN: 'true',
+    });
     const tookMs = Date.now() - started;
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     expect(tookMs).toBeLessThan(60_000);
