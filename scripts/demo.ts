@@ -198,13 +198,20 @@ function folderCache(dir: string): CacheBackend {
  * @actions/core writes workflow commands (::group::, ::add-mask::) to stdout for the runner. Here
  * there is no runner: a group becomes a heading, the rest is dropped. Returns the undo.
  */
-function translateWorkflowCommands(print: (line: string) => void): () => void {
+function translateWorkflowCommands(
+  print: (line: string) => void,
+  onGroupEnd: (name: string) => void = () => undefined,
+): () => void {
   const original = process.stdout.write;
+  let group = '';
   process.stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
     const command = /^::([a-z-]+)(?: [^:]*)?::(.*)$/s.exec(text.trimEnd());
     if (!command) return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-    if (command[1] === 'group') print(`\n▸ ${command[2]}`);
+    if (command[1] === 'group') {
+      group = command[2] ?? '';
+      print(`\n▸ ${group}`);
+    } else if (command[1] === 'endgroup') onGroupEnd(group);
     return true;
   } as typeof process.stdout.write;
   return () => {
@@ -398,7 +405,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const engineLog = (line: string) => {
       if (!/^\S+ \+\s*\d+ ms {2}/.test(line)) print(`  ${line}`);
     };
-    restore.push(translateWorkflowCommands(print));
+    restore.push(
+      translateWorkflowCommands(print, (group) => {
+        const last = discord.messages().at(-1);
+        if (group === 'Notify Discord' && last) {
+          print(
+            `  The stand-in answered ${last.status}: "${last.payload.embeds?.[0]?.title ?? ''}" (printed below)`,
+          );
+        }
+      }),
+    );
     const actions = await runOnActions<RunResult>({
       env,
       clock,
