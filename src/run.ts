@@ -372,6 +372,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
       times: wantedTimes(row),
       ...(row.court ? { preferredCourt: row.court } : {}),
       dryRun,
+      maxPerSecond: config.retry.maxPerSecond,
       minGapMs,
       // A dry run before the release (--no-wait) looks once and reports; otherwise retry until the window closes.
       windowMs:

@@ -38,6 +38,7 @@ export type FirePlan = {
   times: string[];
   preferredCourt?: string;
   dryRun: boolean;
+  maxPerSecond: number;
   minGapMs: number;
   windowMs: number;
   stepTimeoutMs: number;
@@ -74,6 +75,7 @@ export function fireArgs(ctx: VenueContext, plan: FirePlan): FireArgs {
     })),
     ...(plan.preferredCourt ? { preferredCourt: plan.preferredCourt } : {}),
     dryRun: plan.dryRun,
+    maxPerSecond: plan.maxPerSecond,
     minGapMs: plan.minGapMs,
     windowMs: plan.windowMs,
     stepTimeoutMs: plan.stepTimeoutMs,

@@ -65,7 +65,9 @@ export type FireArgs = {
   times: { time: string; slotStart: string }[];
   preferredCourt?: string;
   dryRun: boolean;
-  /** Minimum spacing between availability refreshes (1000 / maxPerSecond). */
+  /** At most this many availability refreshes in any one second (config.retry.maxPerSecond). */
+  maxPerSecond: number;
+  /** Spacing of booking retries (1000 / maxPerSecond). */
   minGapMs: number;
   /** Give up retrying after this long (the retry window). */
   windowMs: number;
@@ -155,6 +157,7 @@ export const FIRE_SCRIPT = `async (args) => {
   // 1. Refresh the availability until the day's slots are visible (bounded rate, Retry-After honoured).
   let slots = null;
   let nextApplyAt = t0;
+  const applyTimes = [];
   let lastStatus;
   let lastReason;
   let lookFirst = !args.applyFirst;
@@ -167,6 +170,12 @@ export const FIRE_SCRIPT = `async (args) => {
     if (out.applies > 0 && performance.now() > deadline) return done({ kind: 'no-slots', lastStatus, reason: lastReason || 'no slots within the retry window' });
     const apply = q(S.showAvailability);
     if (!apply) return done({ kind: 'selector-missing', key: 'dayView.showAvailability', selector: S.showAvailability });
+    // Rate bound: at most maxPerSecond refreshes in any second (a sliding window), so a request that
+    // arrived a hair before midnight is followed at once, not a whole interval later.
+    const rateCount = Math.max(1, Math.floor(args.maxPerSecond));
+    const rateWindow = (rateCount * 1000) / args.maxPerSecond;
+    const recent = applyTimes.filter((t) => t > performance.now() - rateWindow);
+    if (recent.length >= rateCount) nextApplyAt = Math.max(nextApplyAt, recent[0] + rateWindow);
     if (nextApplyAt > performance.now()) await sleep(nextApplyAt - performance.now());
     mark(S.card); mark(S.noSlots); mark(S.maintenance);
     const seq = b.seq;
@@ -174,7 +183,7 @@ export const FIRE_SCRIPT = `async (args) => {
     out.applies += 1;
     if (out.applies === 1) out.appliedAtEpochMs = performance.timeOrigin + performance.now();
     ev('apply', { n: out.applies });
-    nextApplyAt = performance.now() + args.minGapMs;
+    applyTimes.push(performance.now());
     const seen = await waitFor(() => {
       if (fresh(S.card)) return 'cards';
       if (fresh(S.noSlots)) return 'no-slots';
