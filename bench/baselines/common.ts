@@ -1,0 +1,109 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DateTime } from 'luxon';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright';
+import { openDayView, setDate } from '../../src/venue/navigate.ts';
+import type { VenueContext } from '../../src/venue/page-tools.ts';
+import { loadProfile, type VenueProfile } from '../../src/venue/profile.ts';
+import { Screenshots } from '../../src/venue/screenshots.ts';
+import { logIn } from '../../src/venue/session.ts';
+import type { TrialPlacement } from '../lib/arena.ts';
+
+/** Where a bot books, as whom. */
+export type VenueTarget = { url: string; member: string; password: string };
+
+/**
+ * What both baselines share: one browser context per bot per case, logged in once (as a member's
+ * always-on bot would be), and armed for each trial by the site's click path to the target month's
+ * day view. Arming uses the engine's navigation helpers (it is not what is measured); the measured
+ * part — what each baseline does around midnight — is its own code, with its own fixed waits.
+ */
+
+export type BaselineOutcome = {
+  outcome: 'booked' | 'lost' | 'unavailable' | 'gave-up' | 'error';
+  detail?: string;
+  /** Day-page reloads done around the release. */
+  reloads: number;
+};
+
+export type BaselineRun = (bot: BaselineSession, p: TrialPlacement) => Promise<BaselineOutcome>;
+
+export class BaselineSession {
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly ctx: VenueContext,
+    private readonly dir: string,
+  ) {}
+
+  static async open(target: VenueTarget, browser: Browser): Promise<BaselineSession> {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-baseline-'));
+    const profile: VenueProfile = await loadProfile('estelle', target.url);
+    const ctx: VenueContext = { profile, shots: new Screenshots(dir, profile), timeoutMs: 15_000 };
+    const context = await browser.newContext({ locale: 'en-GB', timezoneId: profile.timeZone });
+    const page = await context.newPage();
+    await logIn(page, ctx, { username: target.member, password: target.password });
+    return new BaselineSession(context, page, ctx, dir);
+  }
+
+  get profile(): VenueProfile {
+    return this.ctx.profile;
+  }
+
+  /** Logged in and on the target month's day view (the release is still seconds away). */
+  async arm(date: string): Promise<void> {
+    await openDayView(this.page, this.ctx, date);
+  }
+
+  /** The day view's own "Show Availability" for `date`, after a reload. */
+  async reloadAndShow(date: string): Promise<void> {
+    await this.page.reload({ waitUntil: 'domcontentloaded' });
+    await setDate(this.page, this.ctx, date);
+    await this.page.locator(this.profile.dayView.showAvailability).click();
+  }
+
+  /** The clickable card (the profile's card's parent) for `time` on `date` that still has room. */
+  freeCard(date: string, time: string): Locator {
+    const { dayView, timeZone } = this.profile;
+    const start = DateTime.fromISO(`${date}T${time}`, { zone: timeZone }).toFormat(dayView.slotStartFormat);
+    return this.page
+      .locator(`*:has(> ${dayView.card}):not([aria-disabled="true"])`)
+      .filter({ has: this.page.locator(dayView.slotStart, { hasText: start }) })
+      .first();
+  }
+
+  /** Any card for `time` (free or full). */
+  anyCard(date: string, time: string): Locator {
+    const { dayView, timeZone } = this.profile;
+    const start = DateTime.fromISO(`${date}T${time}`, { zone: timeZone }).toFormat(dayView.slotStartFormat);
+    return this.page.locator(dayView.slotStart, { hasText: start });
+  }
+
+  /** Ticks the terms and presses Confirm booking; returns the outcome shown. */
+  async confirm(waitMs: number | 'auto'): Promise<BaselineOutcome['outcome'] | 'not-open'> {
+    const { confirm } = this.profile;
+    if (waitMs !== 'auto') await this.page.waitForTimeout(waitMs);
+    await this.page.locator(confirm.terms).check();
+    await this.page.locator(confirm.button).click();
+    if (waitMs !== 'auto') await this.page.waitForTimeout(waitMs);
+    const result = this.page.locator(`${confirm.success}, ${confirm.failure}`).first();
+    await result.waitFor({ state: 'attached', timeout: this.ctx.timeoutMs });
+    if ((await this.page.locator(confirm.success).count()) > 0) return 'booked';
+    const code = await this.page.locator(confirm.failure).first().getAttribute('data-error-code');
+    if (code === 'unavailable') return 'lost';
+    if (code === 'not-open') return 'not-open';
+    return 'error';
+  }
+
+  async close(): Promise<void> {
+    await this.context.close().catch(() => undefined);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Waits on the bot's clock with a plain timer, as the old bots did (no offset, no precise wait). */
+export async function naiveWaitUntil(page: Page, clockNow: () => number, localMs: number): Promise<void> {
+  const ms = localMs - clockNow();
+  if (ms > 0) await page.waitForTimeout(ms);
+}

@@ -1,0 +1,91 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright';
+import { ConfigSchema } from '../../src/bookings/config.ts';
+import type { Environment } from '../../src/env.ts';
+import { runBooking, type RunResult } from '../../src/run.ts';
+import { borrowedBrowser, type Arena, type TrialPlacement } from '../lib/arena.ts';
+
+/**
+ * Our engine, as the product runs it: runBooking() per trial with a fresh bookings directory, the
+ * venue's session saved by the previous trial (as the Actions cache restores it), the browser shared
+ * across trials (each trial gets its own context). The clock-sync settings are the engine's defaults;
+ * only the leads are shortened so that a trial is placed seconds, not minutes, before its release.
+ */
+
+export const OURS_RUN = {
+  loginLeadMs: 60_000,
+  // The engine's default: the clock is measured as soon as the bot is armed (placed < 20 s ahead).
+  clockSyncLeadMs: 20_000,
+  sessionCheckLeadMs: 2_500,
+  stepTimeoutMs: 15_000,
+} as const;
+
+/**
+ * How far ahead of the venue's release (real time) a trial is placed: arming walks 5 pages (≈ 2 round
+ * trips each), then the clock sync takes about 4 s. The engine's own clock must also read at least
+ * ~3.5 s before its midnight once armed, or it would (rightly) fire at once.
+ */
+export function oursLead(meanOneWayMs: number, skewMs: number): { ms: number; on: 'venue' } {
+  return { ms: Math.max(6_500, 3_500 - skewMs) + 12 * meanOneWayMs, on: 'venue' };
+}
+
+export type OursTrial = {
+  result: RunResult;
+  steps: { step: string; atMs: number; data?: Record<string, unknown> }[];
+};
+
+export class OursBot {
+  private readonly storageState: string;
+  private constructor(
+    private readonly arena: Arena,
+    private readonly browser: Browser,
+    private readonly dir: string,
+  ) {
+    this.storageState = join(dir, 'session.json');
+  }
+
+  static async create(arena: Arena, browser: Browser): Promise<OursBot> {
+    return new OursBot(arena, browser, await mkdtemp(join(tmpdir(), 'bench-ours-')));
+  }
+
+  async trial(p: TrialPlacement): Promise<OursTrial> {
+    const dir = join(this.dir, `t${p.trial}`);
+    await mkdir(join(dir, 'bookings'), { recursive: true });
+    const paths = {
+      bookings: join(dir, 'bookings', 'bookings.csv'),
+      status: join(dir, 'bookings', 'status.json'),
+      config: join(dir, 'bookings', 'config.yml'),
+      storageState: this.storageState,
+    };
+    await writeFile(paths.bookings, `Date,Time1,Time2,Status,Court,Note\n${p.date},${p.slot.time},,Book,,\n`);
+    const env: Environment = {
+      username: this.arena.member,
+      password: this.arena.password,
+      dryRun: false,
+      logLevel: 'info',
+      baseUrl: this.arena.venue.url,
+    };
+    const steps: OursTrial['steps'] = [];
+    const result = await runBooking({
+      clock: p.clock,
+      env,
+      config: ConfigSchema.parse({ retry: { windowSeconds: 20, maxPerSecond: 4 } }),
+      paths,
+      outDir: join(dir, 'out'),
+      log: () => undefined,
+      ...OURS_RUN,
+      browserFactory: async () => borrowedBrowser(this.browser),
+      onStep: (step, data) => {
+        steps.push({ step, atMs: p.clock.now() - p.releaseLocalMs, ...(data ? { data } : {}) });
+      },
+    });
+    await rm(dir, { recursive: true, force: true });
+    return { result, steps };
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
