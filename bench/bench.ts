@@ -281,7 +281,8 @@ async function main(): Promise<void> {
     if (!c) throw new Error(`--cases: no case ${i} (0-${CASES.length - 1})`);
     return c;
   });
-  const outDir = resolve(values.out ?? HERE);
+  // Quick runs are for development: they never overwrite the committed figures unless asked to.
+  const outDir = resolve(values.out ?? (values.quick ? join(ROOT, 'out', 'bench-quick') : HERE));
   const started = Date.now();
   const probe = await launchBrowser();
   const chromium = probe.version();
