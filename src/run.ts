@@ -455,11 +455,15 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
       case 'booked': {
         await step('confirmed', { reference: fired.reference, time: fired.time, court: fired.court });
         await shots.take(page, 'confirmation');
-        const proof = await verifyBooking(page, ctx, {
-          reference: fired.reference,
-          date: row.date,
-          time: fired.time,
-        });
+        const expected = { reference: fired.reference, date: row.date, time: fired.time };
+        let proof = await verifyBooking(page, ctx, expected);
+        if (proof.loggedOut) {
+          await step('session-lost', { url: page.url() });
+          await logIn(page, ctx, { username: env.username, password: env.password }, tracer);
+          await saveStorageState(session.context, paths.storageState);
+          await tracer.start();
+          proof = await verifyBooking(page, ctx, expected);
+        }
         await shots.take(page, 'my-bookings');
         await step(proof.verified ? 'verified' : 'unverified', { reason: proof.reason });
         const base = { ...timing, bookedTime: fired.time, court: fired.court, reference: fired.reference };

@@ -97,7 +97,7 @@ export async function fire(page: Page, ctx: VenueContext, plan: FirePlan): Promi
   return outcome;
 }
 
-export type Verification = { verified: boolean; listed?: HeldBooking; reason?: string };
+export type Verification = { verified: boolean; listed?: HeldBooking; reason?: string; loggedOut?: boolean };
 
 /** Proof of a booking: the reference from the confirmation, listed on My bookings for that date and time. */
 export async function verifyBooking(
@@ -107,6 +107,13 @@ export async function verifyBooking(
 ): Promise<Verification> {
   if (!expected.reference) return { verified: false, reason: 'the confirmation showed no booking reference' };
   const held = await listMyBookings(page, ctx);
+  if (held.length === 0 && (await page.locator(ctx.profile.login.loggedIn).count()) === 0) {
+    return {
+      verified: false,
+      loggedOut: true,
+      reason: 'the venue logged us out before My bookings could be read',
+    };
+  }
   const listed = held.find((b) => b.reference === expected.reference);
   if (!listed)
     return { verified: false, reason: `reference ${expected.reference} is not listed on My bookings` };

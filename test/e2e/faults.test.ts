@@ -98,6 +98,43 @@ describe('faults end with a clear state, a message and screenshots', () => {
     expect(memberBookings(current.venue)).toHaveLength(1);
   }, 40_000);
 
+  it('a confirmation that My bookings does not back up is "unverified", loudly', async () => {
+    current = await scene({});
+    let browser: Browser | undefined;
+    // Right after the confirmation, My bookings shows a (logged-in) page without the booking.
+    const result = await current.run({
+      browserFactory: async () => (browser = await launchBrowser()),
+      onStep: async (step) => {
+        if (step !== 'confirmed') return;
+        await browser!.contexts()[0]!.route('**/page/my-bookings', (route) =>
+          route.fulfill({
+            contentType: 'text/html',
+            body: '<html><body><span data-member-email="member@example.com">Alex</span><p class="no-bookings">None</p></body></html>',
+          }),
+        );
+      },
+    });
+    expect(result.outcome).toBe('unverified');
+    expect(result.exitCode).not.toBe(0);
+    expect(result.message).toMatch(/^UNVERIFIED: .*not listed on My bookings/);
+    const entry = (await current.status()).bookings[`${current.date} 19:00`]!;
+    expect(entry).toMatchObject({ state: 'unverified', reference: result.reference });
+    expect(result.screenshots.some((f) => f.includes('my-bookings'))).toBe(true);
+    expect(result.screenshots.some((f) => f.includes('confirmation'))).toBe(true);
+  }, 30_000);
+
+  it('logs in again to verify when the venue drops the session right after booking', async () => {
+    current = await scene({});
+    const venue = current.venue;
+    const result = await current.run({
+      onStep: (step) => {
+        if (step === 'confirmed') venue.revokeSessions();
+      },
+    });
+    expect(result.outcome).toBe('booked');
+    expect(memberBookings(venue)).toHaveLength(1);
+  }, 30_000);
+
   it('the browser crashing', async () => {
     current = await scene({});
     let browser: Browser | undefined;
