@@ -427,7 +427,10 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
           return await record(row, {
             outcome: 'dry-run',
             ...timing,
-            message: `Dry run, nothing booked: the day's slots are not shown (${fired.reason}; opens ${pick.releaseAt.toFormat('ccc d LLL HH:mm')}). At release it would book ${wantedTimes(row).join(', else ')}${row.court ? ` (${row.court} first)` : ''}.`,
+            message:
+              `Dry run, nothing booked: the day's slots are not shown yet (the venue says: "${fired.reason}"). ` +
+              `At the release (${pick.releaseAt.toFormat('ccc d LLL HH:mm')}) it would book ${wantedTimes(row).join(', else ')}` +
+              `${row.court ? ` (${row.court} first)` : ''}.`,
           });
         }
         const error = new SiteDownError(
