@@ -203,26 +203,15 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
   await step('started', { pid: process.pid, clock: startedAt });
 
   // 1. Load the configuration, the bookings and the status; pick the row this run owns.
-  const env = options.env ?? readEnvironment();
-  const config = options.config ?? (await loadConfig(paths.config));
-  const dryRun = options.dryRun ?? env.dryRun;
-  const { rows, problems } = await loadBookings(paths.bookings, config, clock);
-  for (const problem of problems) log(formatProblem(problem));
-  const candidates = rows.filter((r) => r.book && (!options.date || r.date === options.date));
-  const status = await readStatus(paths.status);
-  const decision = decideRun(candidates, status, clock, config);
-  let pick = decision.due[0];
-  if (!pick && options.noWait && options.date) {
-    // --no-wait --date: act on that row now whatever the release window says (dry runs, cancellations).
-    pick = decision.all.find((d) => d.row.book && status.bookings[d.row.key]?.state !== 'booked');
+  //    A file that cannot be read ends the run here with a failed result (nothing to record it against).
+  let loaded: Awaited<ReturnType<typeof load>>;
+  try {
+    loaded = await load();
+  } catch (error) {
+    return finish({ outcome: 'failed', message: describeError(error) });
   }
-  if (!pick) {
-    const why =
-      options.date && candidates.length === 0
-        ? `no "Book" row for ${options.date} in ${paths.bookings}`
-        : decision.summary;
-    return finish({ outcome: 'nothing-due', message: `Nothing to book: ${why}.` });
-  }
+  if (loaded.kind === 'nothing-due') return finish({ outcome: 'nothing-due', message: loaded.message });
+  const { env, config, dryRun, decision, pick, profile } = loaded;
   const row = pick.row;
   const releaseMs = pick.releaseAt.toMillis();
   const releaseAt = pick.releaseAt.toISO() ?? undefined;
@@ -243,7 +232,6 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
     noWait: !!options.noWait,
   });
 
-  const profile = await loadProfile(config.venue.profile, env.baseUrl);
   const shots = new Screenshots(outDir, profile);
   const ctx: VenueContext = { profile, shots, timeoutMs: options.stepTimeoutMs ?? 30_000 };
   const retryWindowMs = config.retry.windowSeconds * 1000;
@@ -519,6 +507,32 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
     await lock.release().catch(() => undefined);
   }
   throw new Error('unreachable');
+
+  /** Reads the configuration, bookings, status and venue profile, and decides the row this run owns. */
+  async function load() {
+    const env = options.env ?? readEnvironment();
+    const config = options.config ?? (await loadConfig(paths.config));
+    const dryRun = options.dryRun ?? env.dryRun;
+    const { rows, problems } = await loadBookings(paths.bookings, config, clock);
+    for (const problem of problems) log(formatProblem(problem));
+    const candidates = rows.filter((r) => r.book && (!options.date || r.date === options.date));
+    const status = await readStatus(paths.status);
+    const decision = decideRun(candidates, status, clock, config);
+    let pick = decision.due[0];
+    if (!pick && options.noWait && options.date) {
+      // --no-wait --date: act on that row now whatever the release window says (dry runs, cancellations).
+      pick = decision.all.find((d) => d.row.book && status.bookings[d.row.key]?.state !== 'booked');
+    }
+    if (!pick) {
+      const why =
+        options.date && candidates.length === 0
+          ? `no "Book" row for ${options.date} in ${paths.bookings}`
+          : decision.summary;
+      return { kind: 'nothing-due' as const, message: `Nothing to book: ${why}.` };
+    }
+    const profile = await loadProfile(config.venue.profile, env.baseUrl);
+    return { kind: 'due' as const, env, config, dryRun, decision, pick, profile };
+  }
 
   /** The fire script, with one recovery when the venue has dropped the session meanwhile. */
   async function fireWithSessionRecovery(plan: FirePlan): Promise<FireOutcome> {

@@ -30,6 +30,29 @@ async function expectRecordedFailure(s: Scene, result: RunResult, message: RegEx
 }
 
 describe('faults end with a clear state, a message and screenshots', () => {
+  it('nothing due: exits 0 at once with one line saying why, without opening the venue', async () => {
+    current = await scene({ leadMs: 10 * 60 * 60_000 });
+    const result = await current.run();
+    expect(result.outcome).toBe('nothing-due');
+    expect(result.exitCode).toBe(0);
+    expect(result.message).toMatch(
+      /^Nothing to book: nothing due; next release .* for \d{4}-\d{2}-\d{2} 19:00\.$/,
+    );
+    expect(current.venue.requests()).toHaveLength(0);
+    expect(existsSync(current.paths.status)).toBe(false);
+  }, 30_000);
+
+  it('a corrupt status file: failed with what to do, and the file left as it was', async () => {
+    current = await scene({});
+    await writeFile(current.paths.status, '{ not json');
+    const result = await current.run();
+    expect(result.outcome).toBe('failed');
+    expect(result.exitCode).not.toBe(0);
+    expect(result.message).toMatch(/status\.json[\s\S]*git/);
+    expect(await readFile(current.paths.status, 'utf8')).toBe('{ not json');
+    expect(current.venue.requests()).toHaveLength(0);
+  }, 30_000);
+
   it('wrong password', async () => {
     current = await scene({ password: 'not-the-password' });
     const result = await current.run();
