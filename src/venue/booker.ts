@@ -83,13 +83,21 @@ export function fireArgs(ctx: VenueContext, plan: FirePlan): FireArgs {
   };
 }
 
+/** Compiles the fire script into the armed page ahead of time (one less parse after the release). */
+export async function installFireScript(page: Page): Promise<void> {
+  await page.evaluate(`window.__bookerFire = ${FIRE_SCRIPT}; true`);
+}
+
 /**
  * Runs the post-release path (show availability → wait for the cards → pick → confirm → result)
  * inside the page in one evaluate. Selector misses become SelectorMissingError with a screenshot.
  */
 export async function fire(page: Page, ctx: VenueContext, plan: FirePlan): Promise<FireOutcome> {
   const args = fireArgs(ctx, plan);
-  const outcome = (await page.evaluate(`(${FIRE_SCRIPT})(${JSON.stringify(args)})`)) as FireOutcome;
+  // The script was compiled into the page when it was armed; compiling it here is the fallback.
+  const outcome = (await page.evaluate(
+    `(window.__bookerFire || (${FIRE_SCRIPT}))(${JSON.stringify(args)})`,
+  )) as FireOutcome;
   if (outcome.kind === 'selector-missing') {
     const shot = await ctx.shots.take(page, `missing-${outcome.key}`);
     throw new SelectorMissingError(outcome.key, outcome.selector, page.url(), shot);

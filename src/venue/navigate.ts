@@ -3,6 +3,7 @@ import type { Page } from 'playwright';
 import { venueUrl } from './profile.ts';
 import { clickThrough, dismissOverlays, need, type VenueContext } from './page-tools.ts';
 import { assertNotMaintenance } from './session.ts';
+import { installFireScript } from './booker.ts';
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -45,6 +46,7 @@ export async function openDayView(page: Page, ctx: VenueContext, date: string): 
   await assertNotMaintenance(page, ctx);
   await dismissOverlays(page, ctx);
   await setDate(page, ctx, date);
+  await installFireScript(page);
 }
 
 /** Sets the (possibly hidden) date picker by script and fires the events its own code listens to. */
