@@ -213,6 +213,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
   if (loaded.kind === 'nothing-due') return finish({ outcome: 'nothing-due', message: loaded.message });
   const { env, config, dryRun, decision, pick, profile } = loaded;
   const row = pick.row;
+  /** The release on the venue's clock (ms); releaseLocal below is the same instant on the run's clock. */
   const releaseMs = pick.releaseAt.toMillis();
   const releaseAt = pick.releaseAt.toISO() ?? undefined;
   if (decision.due.length > 1) {
@@ -237,11 +238,31 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
   const retryWindowMs = config.retry.windowSeconds * 1000;
   const minGapMs = Math.ceil(1000 / config.retry.maxPerSecond);
 
+  // The runner's clock may be seconds or minutes off: one quick look at the venue's Date header
+  // (±0.5 s) puts the schedule below on the venue's time; the precise measurement comes later.
+  let releaseLocal = releaseMs;
+  if (!options.noWait) {
+    try {
+      const coarse = await measureServerClock(venueUrl(profile, profile.paths.clockProbe), clock, {
+        probesPerRound: 1,
+        rounds: 0,
+        timeoutMs: 10_000,
+      });
+      releaseLocal = releaseMs - Math.round(coarse.offsetMs);
+      await step('offset-coarse', {
+        offsetMs: Math.round(coarse.offsetMs),
+        uncertaintyMs: Math.round(coarse.offsetUncertaintyMs),
+      });
+    } catch (error) {
+      await step('offset-coarse-failed', { error: describeError(error) });
+    }
+  }
+
   // 2. Wait without a browser until the login lead before the release.
   const loginLeadMs = options.loginLeadMs ?? config.loginLeadMinutes * 60_000;
-  if (!options.noWait && clock.now() < releaseMs - loginLeadMs) {
-    await step('waiting', { until: new Date(releaseMs - loginLeadMs).toISOString() });
-    await sleepUntil(clock, releaseMs - loginLeadMs, options.signal);
+  if (!options.noWait && clock.now() < releaseLocal - loginLeadMs) {
+    await step('waiting', { until: new Date(releaseLocal - loginLeadMs).toISOString() });
+    await sleepUntil(clock, releaseLocal - loginLeadMs, options.signal);
   }
 
   // One run at a time on this machine: a second run waits, then finds the booking made.
@@ -249,7 +270,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
   const lock: Lock | undefined = await waitForLock(
     lockFile,
     clock,
-    releaseMs + retryWindowMs,
+    releaseLocal + retryWindowMs,
     250,
     options.signal,
   );
@@ -311,19 +332,19 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
     await step('armed', { url: page.url() });
     await shots.take(page, 'armed');
 
-    const beforeRelease = clock.now() < releaseMs - 1000;
+    const beforeRelease = clock.now() < releaseLocal - 1000;
     const waitedForRelease = !options.noWait && beforeRelease;
     if (waitedForRelease) {
       // 6. Shortly before the release: re-check the session (re-arm after a new login) while
       //    the venue's clock is measured.
       const syncLead = options.clockSyncLeadMs ?? 20_000;
       const sync = (async () => {
-        await sleepUntil(clock, releaseMs - syncLead, options.signal);
+        await sleepUntil(clock, releaseLocal - syncLead, options.signal);
         return measureServerClock(venueUrl(profile, profile.paths.clockProbe), clock, options.clockSync);
       })();
       sync.catch(() => undefined);
       const sessionLead = options.sessionCheckLeadMs ?? 60_000;
-      await sleepUntil(clock, releaseMs - sessionLead, options.signal);
+      await sleepUntil(clock, releaseLocal - sessionLead, options.signal);
       if (await recheckSession(session, ctx, { storageStatePath: paths.storageState, credentials, tracer })) {
         await step('session-renewed');
         await openDayView(page, ctx, row.date);
@@ -346,7 +367,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
         await step('offset-failed', { error: describeError(error) });
       }
       // 7. Precise wait: the availability request should reach the venue just after its midnight.
-      const sendAt = estimate ? sendTimeFor(releaseMs, estimate) : releaseMs + 250;
+      const sendAt = estimate ? sendTimeFor(releaseMs, estimate) : releaseLocal + 250;
       await step('waiting-for-release', { sendAt: new Date(sendAt).toISOString() });
       // Keep the browser's connection to the venue open (no TCP/TLS handshake after midnight).
       await sleepUntil(clock, sendAt - 1_500, options.signal);
@@ -364,9 +385,9 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
       minGapMs,
       // A dry run before the release (--no-wait) looks once and reports; otherwise retry until the window closes.
       windowMs:
-        dryRun && !waitedForRelease && clock.now() < releaseMs
+        dryRun && !waitedForRelease && clock.now() < releaseLocal
           ? 0
-          : Math.max(releaseMs + retryWindowMs - clock.now(), 1_000),
+          : Math.max(releaseLocal + retryWindowMs - clock.now(), 1_000),
       stepTimeoutMs: ctx.timeoutMs,
       applyFirst: true,
     };

@@ -33,4 +33,17 @@ describe('booking at the release, whatever the venue clock says', () => {
       );
     }, 30_000);
   }
+
+  it('follows the venue when the runner clock is 90 s behind it (schedule and fire on the venue clock)', async () => {
+    current = await scene({ skewMs: 90_000 });
+    const started = Date.now();
+    const result = await current.run();
+    expect(result.outcome).toBe('booked');
+    const [booking] = memberBookings(current.venue);
+    const afterMidnight = booking!.acceptedAtServerMs - current.releaseServerMs;
+    expect(afterMidnight).toBeGreaterThanOrEqual(0);
+    expect(afterMidnight).toBeLessThan(300);
+    expect(Date.now() - started).toBeLessThan(20_000); // it did not sit out the runner's own 98 s
+    expect(earlyBookings(current.venue)).toHaveLength(0);
+  }, 30_000);
 });
