@@ -60,6 +60,7 @@ async function main(): Promise<number> {
     ...(values.date ? { date: values.date } : {}),
     ...(values.out ? { outDir: values.out } : {}),
     trace: !!values.trace || process.env.BOOKER_TRACE === 'true',
+    attempt: { trigger: 'local' },
     paths: {
       ...(values.bookings ? { bookings: values.bookings } : {}),
       ...(values.config ? { config: values.config } : {}),
