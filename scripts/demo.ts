@@ -71,20 +71,16 @@ const OPTIONS = {
 const ZONE = 'Europe/London';
 
 /**
- * Engine timings for a run placed seconds (not hours) before the release. The venue's midnight comes
- * `skew` ms before ours when its clock is ahead, so the clock sync and the session check start that
- * much earlier: always about 6 s and 3 s before the venue's midnight.
+ * Engine timings for a run placed seconds (not hours) before the release. The engine schedules them
+ * on the venue's clock (its first coarse look at the venue's Date header), whatever the skew.
  */
-function demoTimings(skewMs: number) {
-  const ahead = Math.max(0, skewMs);
-  return {
-    loginLeadMs: 60_000, // log in at once
-    sessionCheckLeadMs: 3_000 + ahead,
-    clockSyncLeadMs: 6_000 + ahead,
-    stepTimeoutMs: 15_000,
-    clockSync: { probesPerRound: 4, rounds: 3 },
-  };
-}
+const DEMO_TIMINGS = {
+  loginLeadMs: 60_000, // log in at once
+  sessionCheckLeadMs: 3_000,
+  clockSyncLeadMs: 6_000,
+  stepTimeoutMs: 15_000,
+  clockSync: { probesPerRound: 4, rounds: 3 },
+};
 
 export interface DemoOptions {
   /** The demo folder (default out/demo-<time> under cwd). */
@@ -228,6 +224,8 @@ function describeStep(step: string, data: Record<string, unknown> = {}): string 
       return undefined;
     case 'picked':
       return `picked ${String(data.key)} (times ${(data.times as string[]).join(', then ')}), released at ${at(data.releaseAt)}`;
+    case 'offset-coarse':
+      return `venue clock at a glance: ${signed(Number(data.offsetMs))} ±${String(data.uncertaintyMs)} ms (one probe; the schedule follows the venue's clock)`;
     case 'logged-in':
       return data.restored ? 'logged in (saved session)' : 'logged in (new session) in headless Chromium';
     case 'armed':
@@ -332,9 +330,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const scenario = await scenarioFor(scenarioName, date, dir);
   const skew = typeof scenario.patch.clockOffsetMs === 'number' ? scenario.patch.clockOffsetMs : skewMs;
 
-  // The venue's clock runs `skew` ahead of ours; both midnights are at least leadMs away.
+  // The venue's midnight is leadMs away on its clock, which runs `skew` ahead of ours.
   const releaseMs = releaseInstant(date, demoConfig).toMillis();
-  const shiftMs = releaseMs - leadMs - Math.max(0, skew) - Date.now();
+  const shiftMs = releaseMs - leadMs - skew - Date.now();
   const clock = shiftedClock(shiftMs);
   const discord = await startDiscordStandIn();
   let venue: Sandbox | undefined;
@@ -425,7 +423,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       runBooking: (engine) =>
         runBooking({
           ...engine,
-          ...demoTimings(skew),
+          ...DEMO_TIMINGS,
           clock,
           env: {
             username: member.email,
