@@ -83,7 +83,7 @@ async function runOurs(c: BenchCase, trials: number, records: TrialRecord[]): Pr
   try {
     for (let t = 0; t < trials; t += 1) {
       const p = arena.place(t, oursLead(meanOneWay(c.latency), c.skewMs));
-      const { result, steps } = await bot.trial(p);
+      const { result, steps } = await bot.trial(p, c.skewMs);
       const metrics = trialMetrics(await arena.facts(p));
       const fire = steps.find((s) => s.step === 'fire-result')?.data;
       const armed = steps.filter((s) => s.step === 'armed').at(-1)?.atMs;
@@ -98,6 +98,8 @@ async function runOurs(c: BenchCase, trials: number, records: TrialRecord[]): Pr
         engineLatencyMs: result.latencyMs ?? null,
         armedBeforeReleaseMs: armed === undefined ? null : -armed,
         fireEvents: (fire?.events as { ms: number; event: string }[] | undefined) ?? [],
+        // Bot clock − release on the bot clock = real time to the bot's midnight; shift by the skew to the venue's.
+        steps: steps.map((s): [string, number] => [s.step, Math.round(s.atMs + c.skewMs)]),
         message: result.outcome === 'booked' ? undefined : result.message,
       };
       records.push(record);
@@ -258,6 +260,7 @@ async function main(): Promise<void> {
       trials: { type: 'string' },
       cold: { type: 'string' },
       lanes: { type: 'string' },
+      'baseline-trials': { type: 'string' },
       out: { type: 'string' },
       cases: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -271,8 +274,10 @@ async function main(): Promise<void> {
   }
   const trials = Number(values.trials ?? (values.quick ? 3 : 20));
   const coldTrials = Number(values.cold ?? (values.quick ? 1 : 3));
-  const lanes = Number(values.lanes ?? 2);
-  if (![trials, coldTrials, lanes].every((n) => Number.isInteger(n) && n >= 0) || lanes < 1) {
+  // The baselines' figures are seconds, not milliseconds: half as many trials tell them apart.
+  const baselineTrials = Number(values['baseline-trials'] ?? Math.max(1, Math.ceil(trials / 2)));
+  const lanes = Number(values.lanes ?? 5);
+  if (![trials, baselineTrials, coldTrials, lanes].every((n) => Number.isInteger(n) && n >= 0) || lanes < 1) {
     throw new Error('--trials, --cold and --lanes take whole numbers (lanes ≥ 1)');
   }
   const caseIds = values.cases ? values.cases.split(',').map(Number) : CASES.map((_, i) => i);
@@ -299,7 +304,7 @@ async function main(): Promise<void> {
     log(`case ${c.name}: ours`);
     await runOurs(c, trials, records);
     log(`case ${c.name}: baselines`);
-    await runBaselines(c, trials, lanes, records);
+    await runBaselines(c, baselineTrials, lanes, records);
   }
   const coldCase = cases.find((c) => c.skewMs === 0 && c.heldToGoals) ?? cases[0]!;
   for (const bot of ['ours', 'old-way', 'poller'] as const) {
@@ -312,6 +317,7 @@ async function main(): Promise<void> {
     machine: host,
     chromium,
     trialsPerCase: trials,
+    baselineTrialsPerCase: baselineTrials,
     coldTrials,
     lanes,
     durationS: Math.round((Date.now() - started) / 1000),

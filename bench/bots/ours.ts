@@ -23,12 +23,21 @@ export const OURS_RUN = {
 } as const;
 
 /**
- * How far ahead of the venue's release (real time) a trial is placed: arming walks 5 pages (≈ 2 round
- * trips each), then the clock sync takes about 4 s. The engine's own clock must also read at least
- * ~3.5 s before its midnight once armed, or it would (rightly) fire at once.
+ * How far ahead of the venue's release (real time) a trial is placed: arming walks 6 pages (each ≈ 2
+ * round trips plus its assets), then the clock sync takes about 4 s. The engine's own clock must also
+ * read at least ~3.5 s before its midnight once armed, or it would (rightly) fire at once.
  */
 export function oursLead(meanOneWayMs: number, skewMs: number): { ms: number; on: 'venue' } {
-  return { ms: Math.max(6_500, 3_500 - skewMs) + 12 * meanOneWayMs, on: 'venue' };
+  return { ms: Math.max(6_500, 3_500 - skewMs) + 30 * meanOneWayMs, on: 'venue' };
+}
+
+/**
+ * The engine schedules its session re-check by its own clock (release − sessionCheckLeadMs). With the
+ * product's 60 s default that is before the venue's midnight unless the venue runs more than 60 s ahead;
+ * with the bench's seconds-long lead it must grow with the offset too, as production's would.
+ */
+export function sessionCheckLeadFor(skewMs: number): number {
+  return OURS_RUN.sessionCheckLeadMs + Math.max(0, skewMs);
 }
 
 export type OursTrial = {
@@ -50,7 +59,7 @@ export class OursBot {
     return new OursBot(arena, browser, await mkdtemp(join(tmpdir(), 'bench-ours-')));
   }
 
-  async trial(p: TrialPlacement): Promise<OursTrial> {
+  async trial(p: TrialPlacement, skewMs: number): Promise<OursTrial> {
     const dir = join(this.dir, `t${p.trial}`);
     await mkdir(join(dir, 'bookings'), { recursive: true });
     const paths = {
@@ -76,6 +85,7 @@ export class OursBot {
       outDir: join(dir, 'out'),
       log: () => undefined,
       ...OURS_RUN,
+      sessionCheckLeadMs: sessionCheckLeadFor(skewMs),
       browserFactory: async () => borrowedBrowser(this.browser),
       onStep: (step, data) => {
         steps.push({ step, atMs: p.clock.now() - p.releaseLocalMs, ...(data ? { data } : {}) });
