@@ -82,8 +82,8 @@ async function runOurs(c: BenchCase, trials: number, records: TrialRecord[]): Pr
   const bot = await OursBot.create(arena, browser);
   try {
     for (let t = 0; t < trials; t += 1) {
-      const p = arena.place(t, oursLead(meanOneWay(c.latency), c.skewMs));
-      const { result, steps } = await bot.trial(p, c.skewMs);
+      const p = arena.place(t, oursLead(meanOneWay(c.latency)));
+      const { result, steps } = await bot.trial(p);
       const metrics = trialMetrics(await arena.facts(p));
       const fire = steps.find((s) => s.step === 'fire-result')?.data;
       const armed = steps.filter((s) => s.step === 'armed').at(-1)?.atMs;

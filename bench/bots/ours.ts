@@ -24,20 +24,11 @@ export const OURS_RUN = {
 
 /**
  * How far ahead of the venue's release (real time) a trial is placed: arming walks 6 pages (each ≈ 2
- * round trips plus its assets), then the clock sync takes about 4 s. The engine's own clock must also
- * read at least ~3.5 s before its midnight once armed, or it would (rightly) fire at once.
+ * round trips plus its assets), then the clock sync takes about 4 s. (The engine schedules on the
+ * venue's clock from a first coarse look at it, so the offset needs no extra lead.)
  */
-export function oursLead(meanOneWayMs: number, skewMs: number): { ms: number; on: 'venue' } {
-  return { ms: Math.max(6_500, 3_500 - skewMs) + 30 * meanOneWayMs, on: 'venue' };
-}
-
-/**
- * The engine schedules its session re-check by its own clock (release − sessionCheckLeadMs). With the
- * product's 60 s default that is before the venue's midnight unless the venue runs more than 60 s ahead;
- * with the bench's seconds-long lead it must grow with the offset too, as production's would.
- */
-export function sessionCheckLeadFor(skewMs: number): number {
-  return OURS_RUN.sessionCheckLeadMs + Math.max(0, skewMs);
+export function oursLead(meanOneWayMs: number): { ms: number; on: 'venue' } {
+  return { ms: 6_500 + 30 * meanOneWayMs, on: 'venue' };
 }
 
 export type OursTrial = {
@@ -59,7 +50,7 @@ export class OursBot {
     return new OursBot(arena, browser, await mkdtemp(join(tmpdir(), 'bench-ours-')));
   }
 
-  async trial(p: TrialPlacement, skewMs: number): Promise<OursTrial> {
+  async trial(p: TrialPlacement): Promise<OursTrial> {
     const dir = join(this.dir, `t${p.trial}`);
     await mkdir(join(dir, 'bookings'), { recursive: true });
     const paths = {
@@ -85,7 +76,6 @@ export class OursBot {
       outDir: join(dir, 'out'),
       log: () => undefined,
       ...OURS_RUN,
-      sessionCheckLeadMs: sessionCheckLeadFor(skewMs),
       browserFactory: async () => borrowedBrowser(this.browser),
       onStep: (step, data) => {
         steps.push({ step, atMs: p.clock.now() - p.releaseLocalMs, ...(data ? { data } : {}) });
