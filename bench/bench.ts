@@ -19,7 +19,7 @@ import { OursBot, oursLead } from './bots/ours.ts';
 import type { BotName, ColdInput } from './cold.ts';
 import { Arena, type BenchCase, type TrialPlacement } from './lib/arena.ts';
 import { trialMetrics, type TrialMetrics } from './lib/metrics.ts';
-import { machine, sampleTreeRss } from './lib/proc.ts';
+import { loadAverage1, machine, sampleTreeRss } from './lib/proc.ts';
 import { latencyFor, meanOneWay } from './lib/stats.ts';
 import {
   buildResults,
@@ -96,6 +96,7 @@ async function runOurs(c: BenchCase, trials: number, records: TrialRecord[]): Pr
         offsetErrorMs:
           result.serverClockOffsetMs === undefined ? null : Math.abs(result.serverClockOffsetMs - c.skewMs),
         engineLatencyMs: result.latencyMs ?? null,
+        load1: loadAverage1(),
         armedBeforeReleaseMs: armed === undefined ? null : -armed,
         fireEvents: (fire?.events as { ms: number; event: string }[] | undefined) ?? [],
         // Bot clock − release on the bot clock = real time to the bot's midnight; shift by the skew to the venue's.
@@ -149,6 +150,7 @@ async function runBaselineLane(
         metrics,
         offsetErrorMs: Math.abs(c.skewMs), // it assumes its own clock is the venue's
         engineLatencyMs: null,
+        load1: loadAverage1(),
         armedBeforeReleaseMs,
         fireEvents: [],
         reloads: outcome.reloads,
@@ -295,7 +297,7 @@ async function main(): Promise<void> {
   const host = machine();
   log(`${host.cpuModel} × ${host.cores}, ${host.memoryGiB} GiB, Node ${host.node}, Chromium ${chromium}`);
   log(
-    `${trials} trials per bot per case, ${cases.length} cases, ${coldTrials} cold runs per bot, ${lanes} lanes per baseline`,
+    `${trials} trials of ours and ${baselineTrials} of each baseline per case, ${cases.length} cases, ${coldTrials} cold runs per bot, ${lanes} lanes per baseline`,
   );
 
   const records: TrialRecord[] = [];

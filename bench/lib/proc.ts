@@ -103,3 +103,12 @@ export function machine(): Machine {
     loadAverageAtStart: load,
   };
 }
+
+/** The 1-minute load average now (other work on the machine), or null where /proc has none. */
+export function loadAverage1(): number | null {
+  try {
+    return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  } catch {
+    return null;
+  }
+}
