@@ -45,7 +45,7 @@ import {
   type Session,
 } from './venue/session.ts';
 import { StepLog } from './venue/step-log.ts';
-import { preciseWaitUntil, sleepUntil } from './venue/wait.ts';
+import { sleepUntil } from './venue/wait.ts';
 
 export type RunOutcome =
   | 'booked'
@@ -177,8 +177,8 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
   const startedAt = new Date(clock.now()).toISOString();
   const outDir = resolve(options.outDir ?? join('out', `run-${startedAt.replace(/[:.]/g, '-')}`));
   const steps = new StepLog(outDir, clock, log);
-  const step = async (name: string, data?: Record<string, unknown>) => {
-    steps.step(name, data);
+  const step = async (name: string, data?: Record<string, unknown>, atMs?: number) => {
+    steps.step(name, data, atMs);
     await options.onStep?.(name, data);
   };
   const finish = async (
@@ -333,6 +333,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
     await shots.take(page, 'armed');
 
     const beforeRelease = clock.now() < releaseLocal - 1000;
+    let startAtEpochMs: number | undefined;
     const waitedForRelease = !options.noWait && beforeRelease;
     if (waitedForRelease) {
       // 6. Shortly before the release: re-check the session (re-arm after a new login) while
@@ -372,7 +373,9 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
       // Keep the browser's connection to the venue open (no TCP/TLS handshake after midnight).
       await sleepUntil(clock, sendAt - 1_500, options.signal);
       if (clock.now() < sendAt - 500) await warmConnection(page, venueUrl(profile, profile.paths.clockProbe));
-      await preciseWaitUntil(clock, sendAt);
+      // The page does the precise wait (see FIRE_SCRIPT): hand it the instant ~250 ms ahead.
+      await sleepUntil(clock, sendAt - 250, options.signal);
+      startAtEpochMs = sendAt - (clock.now() - Date.now());
     }
 
     // 8. Fire: refresh the availability, pick, confirm — in one in-page script.
@@ -390,14 +393,23 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
           : Math.max(releaseLocal + retryWindowMs - clock.now(), 1_000),
       stepTimeoutMs: ctx.timeoutMs,
       applyFirst: true,
+      ...(startAtEpochMs ? { startAtEpochMs } : {}),
     };
     firedAtMs = clock.now();
-    await step('fired', {
-      estimatedServerMs: estimate ? Math.round(firedAtMs + estimate.offsetMs - releaseMs) : undefined,
-    });
     fired = await fireWithSessionRecovery(plan);
     const appliedAt = fired.appliedAtEpochMs ? pageToRunClock(fired.appliedAtEpochMs, clock) : firedAtMs;
+    firedAtMs = appliedAt;
     const latencyMs = estimate ? Math.round(appliedAt + estimate.offsetMs - releaseMs) : undefined;
+    // The first Show Availability click and the first Confirm click, at the times they happened in the page.
+    await step('fired', { estimatedServerMs: latencyMs }, appliedAt);
+    if (fired.confirmClickedAtEpochMs) {
+      const confirmAt = pageToRunClock(fired.confirmClickedAtEpochMs, clock);
+      await step(
+        'confirm-sent',
+        { estimatedServerMs: estimate ? Math.round(confirmAt + estimate.offsetMs - releaseMs) : undefined },
+        confirmAt,
+      );
+    }
     const timing = {
       firedAt: new Date(appliedAt).toISOString(),
       ...(latencyMs !== undefined ? { latencyMs } : {}),

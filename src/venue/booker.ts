@@ -43,6 +43,8 @@ export type FirePlan = {
   windowMs: number;
   stepTimeoutMs: number;
   applyFirst: boolean;
+  /** Real-clock epoch ms at which the page presses Show Availability (it waits precisely itself). */
+  startAtEpochMs?: number;
 };
 
 /** The arguments of the in-page fire script, from the profile and the row. */
@@ -80,6 +82,7 @@ export function fireArgs(ctx: VenueContext, plan: FirePlan): FireArgs {
     windowMs: plan.windowMs,
     stepTimeoutMs: plan.stepTimeoutMs,
     applyFirst: plan.applyFirst,
+    ...(plan.startAtEpochMs ? { startAtEpochMs: plan.startAtEpochMs } : {}),
   };
 }
 

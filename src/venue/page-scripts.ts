@@ -75,6 +75,8 @@ export type FireArgs = {
   stepTimeoutMs: number;
   /** False: look at what is already on the page first (dry run, --no-wait after an earlier apply). */
   applyFirst: boolean;
+  /** Epoch ms (the machine's real clock, as the page reads it) at which to press Show Availability. */
+  startAtEpochMs?: number;
 };
 
 export type FireEvent = { ms: number; event: string; [key: string]: unknown };
@@ -106,6 +108,13 @@ export type FireOutcome = (
 /** The post-release path in one evaluate: `(${FIRE_SCRIPT})(args)` resolves to a FireOutcome. */
 export const FIRE_SCRIPT = `async (args) => {
   const S = args.sel;
+  // The precise wait happens here, in the page: the script is sent ~250 ms early, sleeps, then spins
+  // for the last few ms, so no protocol round trip or busy Node process sits between the instant and the click.
+  if (args.startAtEpochMs) {
+    const target = args.startAtEpochMs - (Date.now() - performance.now());
+    while (target - performance.now() > 12) await new Promise((r) => setTimeout(r, Math.min(target - performance.now() - 10, 200)));
+    while (performance.now() < target) { /* spin: at most ~12 ms */ }
+  }
   const t0 = performance.now();
   const out = { events: [], startedAtEpochMs: performance.timeOrigin + t0, applies: 0, bookingAttempts: 0, slots: [], url: location.href };
   const ev = (event, data) => out.events.push(Object.assign({ ms: Math.round((performance.now() - t0) * 10) / 10, event }, data || {}));

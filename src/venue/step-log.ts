@@ -33,8 +33,9 @@ export class StepLog {
     this.startMs = clock.now();
   }
 
-  step(step: string, data?: Record<string, unknown>): StepEntry {
-    const now = this.clock.now();
+  /** Logs a step now, or at `atMs` (run clock) when it happened elsewhere (in the page) and is logged later. */
+  step(step: string, data?: Record<string, unknown>, atMs?: number): StepEntry {
+    const now = atMs ?? this.clock.now();
     const entry: StepEntry = {
       at: new Date(now).toISOString(),
       ms: now - this.startMs,
