@@ -12,6 +12,8 @@
  *           no dialog. Needs the site's availability and booking URLs (sandbox: .day-controls[data-spa-id]).
  * - hedged: direct, with a first availability request --hedge-ms earlier than the engine would send it
  *           and a second at the engine's time; the first that shows the slot wins.
+ * - inpage: the engine's fire script, but handed to the page 300 ms early with the send instant, and
+ *           the page waits for it itself: no Node-side spin, no DevTools round trip at the release.
  *
  * Release latency is the sandbox ledger's acceptedAtServerMs − midnight, as in npm run bench.
  */
@@ -19,7 +21,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { launchBrowser } from '../../src/browser/launch.ts';
-import { fire, installFireScript, warmConnection, type FirePlan } from '../../src/venue/booker.ts';
+import { fire, fireArgs, installFireScript, warmConnection, type FirePlan } from '../../src/venue/booker.ts';
 import { measureServerClock, sendTimeFor } from '../../src/venue/clock-sync.ts';
 import { openDayView } from '../../src/venue/navigate.ts';
 import type { VenueContext } from '../../src/venue/page-tools.ts';
@@ -71,7 +73,7 @@ const DIRECT_SCRIPT = `async (a) => {
   return { ok: res.ok, status: res.status, ev };
 }`;
 
-type Variant = 'click' | 'direct' | 'hedged';
+type Variant = 'click' | 'direct' | 'hedged' | 'inpage';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
     timeoutMs: 15_000,
   };
   await logIn(page, ctx, { username: arena.member, password: arena.password });
-  const variants: Variant[] = ['click', 'direct', 'hedged'];
+  const variants: Variant[] = ['click', 'inpage', 'direct', 'hedged'];
   const rows: {
     variant: Variant;
     trial: number;
@@ -116,21 +118,31 @@ async function main(): Promise<void> {
       const sendAt = sendTimeFor(p.releaseServerMs, estimate) - (variant === 'hedged' ? hedgeMs : 0);
       await sleepUntil(p.clock, sendAt - 1_500);
       await warmConnection(page, venueUrl(profile, profile.paths.clockProbe));
-      await preciseWaitUntil(p.clock, sendAt);
+      const plan: FirePlan = {
+        date: p.date,
+        times: [p.slot.time],
+        dryRun: false,
+        maxPerSecond: 4,
+        minGapMs: 250,
+        windowMs: 10_000,
+        stepTimeoutMs: 15_000,
+        applyFirst: true,
+      };
       let ev: unknown;
-      if (variant === 'click') {
-        const plan: FirePlan = {
-          date: p.date,
-          times: [p.slot.time],
-          dryRun: false,
-          maxPerSecond: 4,
-          minGapMs: 250,
-          windowMs: 10_000,
-          stepTimeoutMs: 15_000,
-          applyFirst: true,
-        };
+      if (variant === 'inpage') {
+        await preciseWaitUntil(p.clock, sendAt - 300);
+        const targetEpoch = sendAt - p.shiftMs; // the page's clock is the real clock
+        ev = await page.evaluate(`(async (target, args) => {
+          const now = () => performance.timeOrigin + performance.now();
+          if (now() < target - 4) await new Promise((r) => setTimeout(r, target - 4 - now()));
+          while (now() < target) {}
+          return (await window.__bookerFire(args)).events;
+        })(${targetEpoch}, ${JSON.stringify(fireArgs(ctx, plan))})`);
+      } else if (variant === 'click') {
+        await preciseWaitUntil(p.clock, sendAt);
         ev = (await fire(page, ctx, plan)).events;
       } else {
+        await preciseWaitUntil(p.clock, sendAt);
         const args = {
           date: DateTime.fromISO(p.date, { zone: profile.timeZone }).toFormat(profile.dayView.dateFormat),
           slotStart: DateTime.fromISO(`${p.date}T${p.slot.time}`, { zone: profile.timeZone }).toFormat(
