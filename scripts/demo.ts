@@ -237,7 +237,9 @@ function describeStep(step: string, data: Record<string, unknown> = {}): string 
     case 'waiting-for-release':
       return `will send at ${at(data.sendAt)} (our clock)`;
     case 'fired':
-      return 'fired: Show Availability';
+      return `fired: Show Availability${typeof data.estimatedServerMs === 'number' ? ` (${afterOrBefore(data.estimatedServerMs)} the venue's midnight, to arrive just after it)` : ''}`;
+    case 'confirm-sent':
+      return `confirm sent${typeof data.estimatedServerMs === 'number' ? ` (${afterOrBefore(data.estimatedServerMs)} the venue's midnight)` : ''}`;
     case 'fire-result':
       return `${String(data.kind)} after ${String(data.applies)} availability and ${String(data.bookings)} booking request(s)`;
     case 'confirmed':
@@ -392,16 +394,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       warning: (m) => print(`  warning: ${m}`),
       error: (m) => print(`  error: ${m}`),
     };
-    // Engine steps as short lines on our clock (the full details stay in steps.log).
+    // The engine's log: its steps (steps.log lines: "<ISO time> +<ms> ms  <step>  <JSON>") as short
+    // lines at the time the engine gives them; anything else (CSV problems...) as it is.
     let measured: Record<string, unknown> | undefined;
-    const onStep = (step: string, data?: Record<string, unknown>) => {
-      if (step === 'offset-measured') measured = data;
-      const line = describeStep(step, data);
-      if (line) print(`  ${londonTime(clock.now())}  ${line}`);
-    };
-    // Lines the engine logs besides its steps (CSV problems, rows left for the next run).
     const engineLog = (line: string) => {
-      if (!/^\S+ \+\s*\d+ ms {2}/.test(line)) print(`  ${line}`);
+      const m = /^(\S+) \+\s*[\d.]+ ms {2}(\S+)(?: {2}(.*))?$/.exec(line);
+      if (!m) return print(`  ${line}`);
+      let data: Record<string, unknown> | undefined;
+      try {
+        data = m[3] ? (JSON.parse(m[3]) as Record<string, unknown>) : undefined;
+      } catch {
+        data = { details: m[3] };
+      }
+      if (m[2] === 'offset-measured') measured = data;
+      const text = describeStep(m[2]!, data);
+      if (text) print(`  ${londonTime(Date.parse(m[1]!))}  ${text}`);
     };
     restore.push(
       translateWorkflowCommands(print, (group) => {
@@ -439,7 +446,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
             storageState: join(dir, '.auth', 'estelle.json'),
           },
           log: engineLog,
-          onStep,
         }),
     });
     for (const undo of restore.splice(0).reverse()) undo();
