@@ -90,6 +90,8 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/Outcome\s+booked: Booked Padel Court \d/);
     expect(stdout).toContain('(in the sandbox ledger ✓)');
     expect(stdout).toContain('Discord ← 200');
+    expect(stdout).toMatch(/\d{2}:\d{2}:\d{2}\.\d{3} {2}fired: Show Availability/);
+    expect(stdout).not.toMatch(/\+\s*[\d.]+ ms {2}\S+/); // engine steps shown as short lines, not raw log lines
     expect(stdout).not.toMatch(/^::/m); // no raw workflow commands (::add-mask:: would print the password)
     expect(stdout).not.toContain(DEMO_PASSWORD);
 
