@@ -176,6 +176,31 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
   const paths: RunPaths = { ...DEFAULT_PATHS, ...options.paths };
   const startedAt = new Date(clock.now()).toISOString();
   const outDir = resolve(options.outDir ?? join('out', `run-${startedAt.replace(/[:.]/g, '-')}`));
+
+  // 1. Load the configuration, the bookings and the status; pick the row this run owns.
+  //    Nothing due: return at once, one line, no browser, no files.
+  //    A file that cannot be read ends the run with a failed result (nothing to record it against).
+  let loaded: Awaited<ReturnType<typeof load>> | undefined;
+  let loadError: unknown;
+  try {
+    loaded = await load();
+  } catch (error) {
+    loadError = error;
+  }
+  if (loaded?.kind === 'nothing-due') {
+    const result: RunResult = {
+      outcome: 'nothing-due',
+      message: loaded.message,
+      attempts: 0,
+      screenshots: [],
+      stepLog: '',
+      outDir,
+      exitCode: EXIT['nothing-due'],
+    };
+    await options.onResult?.(result);
+    return result;
+  }
+
   const steps = new StepLog(outDir, clock, log);
   const step = async (name: string, data?: Record<string, unknown>, atMs?: number) => {
     steps.step(name, data, atMs);
@@ -202,15 +227,8 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
 
   await step('started', { pid: process.pid, clock: startedAt });
 
-  // 1. Load the configuration, the bookings and the status; pick the row this run owns.
-  //    A file that cannot be read ends the run here with a failed result (nothing to record it against).
-  let loaded: Awaited<ReturnType<typeof load>>;
-  try {
-    loaded = await load();
-  } catch (error) {
-    return finish({ outcome: 'failed', message: describeError(error) });
-  }
-  if (loaded.kind === 'nothing-due') return finish({ outcome: 'nothing-due', message: loaded.message });
+  if (!loaded || loaded.kind !== 'due')
+    return finish({ outcome: 'failed', message: describeError(loadError) });
   const { env, config, dryRun, decision, pick, profile } = loaded;
   const row = pick.row;
   /** The release on the venue's clock (ms); releaseLocal below is the same instant on the run's clock. */

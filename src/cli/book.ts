@@ -1,5 +1,7 @@
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runBooking } from '../run.ts';
+import { runOnActions } from '../github/actions-run.ts';
+import { runBooking, type RunResult } from '../run.ts';
 import { loadDotEnv, readEnvironment } from '../env.ts';
 import { fixedClock, shiftedClock, systemClock } from '../calendar/clock.ts';
 import { describeError } from '../errors.ts';
@@ -50,27 +52,40 @@ async function main(): Promise<number> {
     return 64;
   }
   loadDotEnv();
-  const env = readEnvironment();
-  const result = await runBooking({
-    env,
-    // BOOKER_NOW rehearses a night: the clock starts at that instant and runs on in real time.
-    clock: env.now ? shiftedClock(fixedClock(env.now).now() - Date.now()) : systemClock,
-    ...(values['dry-run'] ? { dryRun: true } : {}),
-    noWait: !!values['no-wait'],
-    ...(values.date ? { date: values.date } : {}),
-    ...(values.out ? { outDir: values.out } : {}),
-    trace: !!values.trace || process.env.BOOKER_TRACE === 'true',
-    attempt: { trigger: 'local' },
-    paths: {
-      ...(values.bookings ? { bookings: values.bookings } : {}),
-      ...(values.config ? { config: values.config } : {}),
-      ...(values.status ? { status: values.status } : {}),
-      ...(values.session ? { storageState: values.session } : {}),
-    },
+  const now = process.env.BOOKER_NOW?.trim();
+  // BOOKER_NOW rehearses a night: the clock starts at that instant and runs on in real time.
+  const clock = now ? shiftedClock(fixedClock(now).now() - Date.now()) : systemClock;
+  // One pipeline for a local run and for Actions: inputs (secrets masked first) → engine → outputs,
+  // status commit and session cache (Actions only) → Discord → job summary.
+  const report = await runOnActions<RunResult>({
+    clock,
+    // Screenshots, the step log and traces: --out, else a new folder per run.
+    outDir: resolve(
+      values.out ?? join('out', `run-${new Date(clock.now()).toISOString().replace(/[:.]/g, '-')}`),
+    ),
+    runBooking: (fromInputs) =>
+      runBooking({
+        ...fromInputs,
+        // Read after runOnActions has masked the secrets.
+        env: readEnvironment(),
+        clock,
+        dryRun: fromInputs.dryRun || !!values['dry-run'],
+        noWait: fromInputs.noWait || !!values['no-wait'],
+        ...(fromInputs.date || values.date ? { date: fromInputs.date ?? values.date } : {}),
+        trace: !!values.trace || process.env.BOOKER_TRACE === 'true',
+        paths: {
+          ...(values.bookings ? { bookings: values.bookings } : {}),
+          ...(values.config ? { config: values.config } : {}),
+          ...(values.status ? { status: values.status } : {}),
+          ...(values.session ? { storageState: values.session } : {}),
+        },
+      }),
   });
+  const result = report.result;
+  if (!result) return report.exitCode;
   console.log(`\n${result.outcome}: ${result.message}`);
   if (result.screenshots.length > 0) console.log(`Screenshots and step log: ${result.outDir}`);
-  return result.exitCode;
+  return report.exitCode;
 }
 
 main().then(

@@ -137,10 +137,12 @@ export async function runOnActions<R extends EngineResult>(
   };
 
   // 2. The saved session, and the latest status another run may have pushed.
-  await group(gh.inActions, 'Restore the saved session', async () => {
-    const restored = await restoreSession(cache);
-    reporter.info(`Session cache: ${restored.reason}`);
-  });
+  if (gh.inActions) {
+    await group(gh.inActions, 'Restore the saved session', async () => {
+      const restored = await restoreSession(cache);
+      reporter.info(`Session cache: ${restored.reason}`);
+    });
+  }
   if (gh.inActions) {
     await group(gh.inActions, 'Read the latest status from origin', async () => {
       const synced = await syncStatusFromRemote({ repoDir, statusPath, branch: gh.branch });
@@ -244,9 +246,11 @@ export async function runOnActions<R extends EngineResult>(
   report.summary = summary;
 
   // 7. Keep the session for tomorrow.
-  await group(gh.inActions, 'Save the session', async () => {
-    const saved = await saveSession(cache);
-    reporter.info(`Session cache: ${saved.reason}`);
-  });
+  if (gh.inActions) {
+    await group(gh.inActions, 'Save the session', async () => {
+      const saved = await saveSession(cache);
+      reporter.info(`Session cache: ${saved.reason}`);
+    });
+  }
   return report;
 }
