@@ -38,7 +38,7 @@ export class StepLog {
     const now = atMs ?? this.clock.now();
     const entry: StepEntry = {
       at: new Date(now).toISOString(),
-      ms: now - this.startMs,
+      ms: Math.round(now - this.startMs),
       step,
       ...(data ? { data } : {}),
     };
