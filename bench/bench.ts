@@ -105,8 +105,9 @@ async function runOurs(c: BenchCase, trials: number, records: TrialRecord[]): Pr
       };
       records.push(record);
       log(
-        `ours  ${c.name} #${t + 1}: ${result.outcome}; ${fmt(metrics)}; offset err ${record.offsetErrorMs} ms`,
+        `ours  ${c.name} #${t + 1}: ${result.outcome}; ${fmt(metrics)}; offset err ${record.offsetErrorMs} ms; load ${record.load1}`,
       );
+      if (result.outcome !== 'booked') log(`      ${result.message}`);
     }
   } finally {
     await bot.dispose();
