@@ -4,17 +4,12 @@ import type { Browser } from 'playwright';
 import { launchBrowser } from './browser/launch.ts';
 import { loadBookings, formatProblem, type BookingRow } from './bookings/csv.ts';
 import { loadConfig, type Config } from './bookings/config.ts';
-import {
-  readStatus,
-  recordAttempt,
-  writeStatus,
-  type Attempt,
-  type BookingState,
-} from './bookings/status.ts';
+import { readStatus, recordAttempt, writeStatus, type Attempt } from './bookings/status.ts';
 import { systemClock, type Clock } from './calendar/clock.ts';
 import { decideRun } from './calendar/release.ts';
 import { readEnvironment, type Environment } from './env.ts';
 import { BookerError, describeError } from './errors.ts';
+import { EXIT_CODE, STATE_AFTER, type RunOutcome } from './outcome.ts';
 import {
   listMyBookings,
   fire,
@@ -47,15 +42,7 @@ import {
 import { StepLog } from './venue/step-log.ts';
 import { sleepUntil } from './venue/wait.ts';
 
-export type RunOutcome =
-  | 'booked'
-  | 'booked-fallback'
-  | 'unavailable'
-  | 'failed'
-  | 'unverified'
-  | 'dry-run'
-  | 'nothing-due'
-  | 'already-booked';
+export type { RunOutcome };
 
 export type RunResult = {
   outcome: RunOutcome;
@@ -135,28 +122,6 @@ export type RunOptions = {
   signal?: AbortSignal;
 };
 
-const EXIT: Record<RunOutcome, number> = {
-  booked: 0,
-  'booked-fallback': 0,
-  'nothing-due': 0,
-  'dry-run': 0,
-  'already-booked': 0,
-  failed: 1,
-  unavailable: 2,
-  unverified: 3,
-};
-
-const STATE: Record<RunOutcome, BookingState | undefined> = {
-  booked: 'booked',
-  'booked-fallback': 'booked',
-  'already-booked': 'booked',
-  unavailable: 'unavailable',
-  failed: 'failed',
-  unverified: 'unverified',
-  'dry-run': 'dry-run',
-  'nothing-due': undefined,
-};
-
 /** The row's wanted times, in order. */
 function wantedTimes(row: BookingRow): string[] {
   return row.time2 && row.time2 !== row.time1 ? [row.time1, row.time2] : [row.time1];
@@ -195,7 +160,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
       screenshots: [],
       stepLog: '',
       outDir,
-      exitCode: EXIT['nothing-due'],
+      exitCode: EXIT_CODE['nothing-due'],
     };
     await options.onResult?.(result);
     return result;
@@ -218,7 +183,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
       ...partial,
       stepLog: steps.textPath,
       outDir,
-      exitCode: EXIT[partial.outcome],
+      exitCode: EXIT_CODE[partial.outcome],
     };
     await step('result', { outcome: result.outcome, exitCode: result.exitCode, message: result.message });
     await options.onResult?.(result);
@@ -634,7 +599,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
       serverClockOffsetMs?: number;
     },
   ): Promise<RunResult> {
-    const state = STATE[details.outcome];
+    const state = STATE_AFTER[details.outcome];
     if (state) {
       const attempt: Attempt = {
         ...options.attempt,

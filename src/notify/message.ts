@@ -1,3 +1,4 @@
+import type { RunOutcome } from '../outcome.ts';
 import { DateTime } from 'luxon';
 import type { APIEmbed, APIEmbedField } from 'discord-api-types/v10';
 import type { Clock } from '../calendar/clock.ts';
@@ -5,15 +6,7 @@ import { systemClock } from '../calendar/clock.ts';
 import type { DiscordAttachment, DiscordMessage } from './discord.ts';
 import { calendarInvite } from './ics.ts';
 
-export type Outcome =
-  | 'booked'
-  | 'booked-fallback'
-  | 'unavailable'
-  | 'failed'
-  | 'unverified'
-  | 'dry-run'
-  | 'nothing-due'
-  | 'already-booked';
+export type Outcome = RunOutcome;
 
 /**
  * What this module needs of the engine's RunResult (src/run.ts satisfies it structurally), so the

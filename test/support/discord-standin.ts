@@ -40,6 +40,8 @@ export interface DiscordStandIn {
   stop(): Promise<void>;
 }
 
+// Written out again from Discord's documentation rather than imported from src/notify, so a wrong limit
+// in the product is caught here instead of copied.
 const LIMITS = {
   content: 2000,
   embeds: 10,
