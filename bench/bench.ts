@@ -6,7 +6,7 @@
  * from the sandbox's ledger and request log, in this run. See bench/README.md.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,8 +19,9 @@ import { OursBot, oursLead } from './bots/ours.ts';
 import type { BotName, ColdInput } from './cold.ts';
 import { Arena, type BenchCase, type TrialPlacement } from './lib/arena.ts';
 import { trialMetrics, type TrialMetrics } from './lib/metrics.ts';
-import { loadAverage1, machine, sampleTreeRss } from './lib/proc.ts';
+import { loadAverage1, machine, sampleTreeMemory } from './lib/proc.ts';
 import { latencyFor, meanOneWay } from './lib/stats.ts';
+import { writeFormatted } from './lib/write.ts';
 import {
   buildResults,
   renderResultsMarkdown,
@@ -129,12 +130,13 @@ async function runBaselineLane(
     { url: arena.venue.url, member: arena.member, password: arena.password },
     browser,
   );
-  // Armed (click path) with the release this far ahead; the poller starts 2 s before its midnight.
-  const leadMs = 2_000 + 12 * meanOneWay(c.latency) + (name === 'poller' ? POLLER_START_BEFORE_MS : 0);
+  // Armed first (the click path to the trial's month, the date set), then the release is placed: the
+  // poller starts 2 s before its midnight, the old way at it; 1 s of slack on top.
+  const leadMs = 1_000 + (name === 'poller' ? POLLER_START_BEFORE_MS : 0);
   try {
     for (const t of trialIds) {
+      await session.arm(arena.courtDate(t));
       const p: TrialPlacement = arena.place(t, { ms: leadMs, on: 'bot' });
-      await session.arm(p.date);
       const armedBeforeReleaseMs = p.releaseLocalMs - p.clock.now();
       let outcome: BaselineOutcome;
       try {
@@ -215,7 +217,7 @@ async function coldRun(bot: BotName, c: BenchCase, n: number): Promise<ColdRecor
       env: { ...process.env, BENCH_COLD: JSON.stringify(input) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const sampler = sampleTreeRss(child.pid!, 50);
+    const sampler = sampleTreeMemory(child.pid!, 50);
     let armedAt: number | undefined;
     let outcome: string | undefined;
     let buffer = '';
@@ -236,19 +238,20 @@ async function coldRun(bot: BotName, c: BenchCase, n: number): Promise<ColdRecor
       }
     });
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    const { peakBytes, processes } = sampler.stop();
+    const { peakRssBytes, peakPssBytes, processes } = sampler.stop();
     const metrics = trialMetrics(await arena.facts(p));
     const record: ColdRecord = {
       bot,
       run: n,
       startToArmedMs: armedAt === undefined ? null : armedAt - startedAt,
-      peakRssMiB: Math.round((peakBytes / 1024 / 1024) * 10) / 10,
+      peakRssMiB: Math.round((peakRssBytes / 1024 / 1024) * 10) / 10,
+      peakPssMiB: Math.round((peakPssBytes / 1024 / 1024) * 10) / 10,
       processes,
       outcome: outcome ?? `exit ${code}`,
       releaseLatencyMs: metrics.releaseLatencyMs,
     };
     log(
-      `cold ${bot} #${n + 1}: start→armed ${record.startToArmedMs} ms, peak ${record.peakRssMiB} MiB over ${processes} processes, ${record.outcome}`,
+      `cold ${bot} #${n + 1}: start→armed ${record.startToArmedMs} ms, peak RSS ${record.peakRssMiB} MiB (PSS ${record.peakPssMiB}) over ${processes} processes, ${record.outcome}`,
     );
     return record;
   } finally {
@@ -279,7 +282,7 @@ async function main(): Promise<void> {
   const coldTrials = Number(values.cold ?? (values.quick ? 1 : 3));
   // The baselines' figures are seconds, not milliseconds: half as many trials tell them apart.
   const baselineTrials = Number(values['baseline-trials'] ?? Math.max(1, Math.ceil(trials / 2)));
-  const lanes = Number(values.lanes ?? 5);
+  const lanes = Number(values.lanes ?? 2);
   if (![trials, baselineTrials, coldTrials, lanes].every((n) => Number.isInteger(n) && n >= 0) || lanes < 1) {
     throw new Error('--trials, --cold and --lanes take whole numbers (lanes ≥ 1)');
   }
@@ -330,10 +333,10 @@ async function main(): Promise<void> {
     cold,
   });
   await mkdir(outDir, { recursive: true });
-  await writeFile(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFormatted(join(outDir, 'results.json'), JSON.stringify(results, null, 2));
   const source = relative(ROOT, join(outDir, 'results.json'));
-  await writeFile(join(outDir, 'results.md'), renderResultsMarkdown(results, source));
-  await writeFile(join(outDir, 'summary.md'), renderSummaryMarkdown(results, source));
+  await writeFormatted(join(outDir, 'results.md'), renderResultsMarkdown(results, source));
+  await writeFormatted(join(outDir, 'summary.md'), renderSummaryMarkdown(results, source));
   console.log(`\n${renderSummaryMarkdown(results, source)}`);
   log(
     `wrote ${relative(ROOT, outDir) || '.'}/results.json, results.md, summary.md in ${results.durationS} s`,

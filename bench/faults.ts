@@ -4,13 +4,13 @@
  * Runs every fault row (bench/faults/matrix.ts) through the whole pipeline and writes <out>/faults.md
  * (default bench/). Exit code 1 when any row does not hold.
  */
-import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../src/browser/launch.ts';
 import { startDiscordStandIn } from '../test/support/discord-standin.ts';
+import { writeFormatted } from './lib/write.ts';
 import { FAULT_ROWS, renderFaultTable, runFaultRow, type FaultResult } from './faults/matrix.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -53,7 +53,7 @@ async function main(): Promise<number> {
     '',
   ].join('\n');
   const out = resolve(values.out ?? HERE);
-  if (!only) await writeFile(join(out, 'faults.md'), md);
+  if (!only) await writeFormatted(join(out, 'faults.md'), md);
   console.log(
     `\n${table}\n\n${held} of ${results.length} rows hold.${only ? '' : ` Wrote ${join(out, 'faults.md')}.`}`,
   );

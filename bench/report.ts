@@ -54,6 +54,7 @@ export type ColdRecord = {
   run: number;
   startToArmedMs: number | null;
   peakRssMiB: number;
+  peakPssMiB: number;
   processes: number;
   outcome: string;
   releaseLatencyMs: number | null;
@@ -107,7 +108,7 @@ export type CaseFigures = {
 
 export type ColdFigures = Record<
   Bot,
-  { runs: number; startToArmedMs: Summary; peakRssMiB: Summary; outcomes: string[] }
+  { runs: number; startToArmedMs: Summary; peakRssMiB: Summary; peakPssMiB: Summary; outcomes: string[] }
 >;
 
 export type BenchResults = {
@@ -238,6 +239,7 @@ export function buildResults(input: {
       runs: runs.length,
       startToArmedMs: summarize(nums(runs.map((r) => r.startToArmedMs))),
       peakRssMiB: summarize(runs.map((r) => r.peakRssMiB)),
+      peakPssMiB: summarize(runs.map((r) => r.peakPssMiB)),
       outcomes: runs.map((r) => r.outcome),
     };
   }
@@ -321,7 +323,7 @@ export function renderSummaryMarkdown(r: BenchResults, source: string): string {
   }
   lines.push('');
   lines.push(
-    `Cold start (${r.coldCase}; fresh process, no saved session): start → armed median ${ms(r.cold.ours.startToArmedMs.median)} ms (old way ${ms(r.cold['old-way'].startToArmedMs.median)}, poller ${ms(r.cold.poller.startToArmedMs.median)}); peak memory, Node + Chromium, median ${ms(r.cold.ours.peakRssMiB.median)} MiB (old way ${ms(r.cold['old-way'].peakRssMiB.median)}, poller ${ms(r.cold.poller.peakRssMiB.median)}).`,
+    `Cold start (${r.coldCase}; fresh process, no saved session): start → armed median ${ms(r.cold.ours.startToArmedMs.median)} ms (old way ${ms(r.cold['old-way'].startToArmedMs.median)}, poller ${ms(r.cold.poller.startToArmedMs.median)}); peak memory, Node + Chromium, median ${ms(r.cold.ours.peakRssMiB.median)} MiB summed RSS / ${ms(r.cold.ours.peakPssMiB.median)} MiB summed PSS (old way ${ms(r.cold['old-way'].peakRssMiB.median)} / ${ms(r.cold['old-way'].peakPssMiB.median)}, poller ${ms(r.cold.poller.peakRssMiB.median)} / ${ms(r.cold.poller.peakPssMiB.median)}).`,
   );
   lines.push('');
   lines.push(
@@ -427,15 +429,15 @@ export function renderResultsMarkdown(r: BenchResults, source: string): string {
   lines.push(
     `## Cold start and memory (${r.coldCase})`,
     '',
-    'A fresh process per run (node --import tsx), no saved session: Node starts, Chromium starts, logs in, arms, waits for the release and books. Start → armed is from spawning the process to the bot being logged in on the day view; memory is the peak over the whole run of the summed VmRSS of the process and all its descendants (Chromium), sampled from /proc every 50 ms.',
+    "A fresh process per run (node --import tsx), no saved session: Node starts, Chromium starts, logs in, arms, waits for the release and books. Start → armed is from spawning the process to the bot being logged in on the day view; memory is the peak over the whole run of the summed VmRSS of the process and all its descendants (Chromium), sampled from /proc every 50 ms (summed RSS counts pages shared between Chromium's processes once per process; summed PSS splits them, closer to what the machine really spends).",
     '',
-    '| Bot | Runs | Start → armed, ms: median / p95 / max | Peak RSS, MiB: median / max | Outcomes |',
-    '|---|---|---|---|---|',
+    '| Bot | Runs | Start → armed, ms: median / p95 / max | Peak memory, summed RSS, MiB: median / max | Peak summed PSS, MiB: median / max | Outcomes |',
+    '|---|---|---|---|---|---|',
   );
   for (const bot of BOTS) {
     const f = r.cold[bot];
     lines.push(
-      `| ${BOT_LABELS[bot]} | ${f.runs} | ${triple(f.startToArmedMs)} | ${ms(f.peakRssMiB.median)} / ${ms(f.peakRssMiB.max)} | ${f.outcomes.join(', ')} |`,
+      `| ${BOT_LABELS[bot]} | ${f.runs} | ${triple(f.startToArmedMs)} | ${ms(f.peakRssMiB.median)} / ${ms(f.peakRssMiB.max)} | ${ms(f.peakPssMiB.median)} / ${ms(f.peakPssMiB.max)} | ${f.outcomes.join(', ')} |`,
     );
   }
   lines.push(

@@ -88,10 +88,15 @@ export class Arena {
    * real time on the venue's clock (`on: 'venue'`, so the bot's own clock then reads
    * release − lead − skew) — and arms its competitors.
    */
-  place(trial: number, lead: { ms: number; on: 'bot' | 'venue' }): TrialPlacement {
-    const date = DateTime.fromISO(courtDateForTests())
+  /** Trial `trial`'s court date: a fresh one per trial (released on a later day than the last). */
+  courtDate(trial: number): string {
+    return DateTime.fromISO(courtDateForTests())
       .plus({ days: trial + 1 })
       .toISODate()!;
+  }
+
+  place(trial: number, lead: { ms: number; on: 'bot' | 'venue' }): TrialPlacement {
+    const date = this.courtDate(trial);
     const release = releaseInstantMs(date);
     const shiftMs = release - lead.ms - (lead.on === 'venue' ? this.benchCase.skewMs : 0) - Date.now();
     const competitors = COMPETITOR_DELAYS_MS.map((afterReleaseMs) => ({

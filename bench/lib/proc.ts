@@ -3,8 +3,8 @@ import { cpus, totalmem } from 'node:os';
 
 /**
  * Memory of a process and everything it started (Node + Chromium's browser, renderer, GPU and
- * utility processes), read from /proc: the sum of VmRSS over the tree. Shared pages are counted once
- * per process, so this overstates real use a little; it is what `ps` would add up.
+ * utility processes), read from /proc: the sum of VmRSS over the tree (what `ps` would add up; shared
+ * pages counted once per process, so it overstates) and the sum of Pss (shared pages split).
  */
 
 function readParent(pid: number): number | undefined {
@@ -22,6 +22,17 @@ function readRssKb(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Proportional set size: shared pages split between the processes sharing them (0 when unreadable). */
+function readPssKb(pid: number): number {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const match = /^Pss:\s+(\d+)\s+kB/m.exec(rollup);
     return match ? Number(match[1]) : 0;
   } catch {
     return 0;
@@ -50,29 +61,35 @@ export function processTree(root: number): number[] {
   return out;
 }
 
-export function treeRssBytes(root: number): { bytes: number; processes: number } {
+export function treeMemoryBytes(root: number): { rss: number; pss: number; processes: number } {
   const pids = processTree(root);
-  return { bytes: pids.reduce((sum, pid) => sum + readRssKb(pid) * 1024, 0), processes: pids.length };
+  return {
+    rss: pids.reduce((sum, pid) => sum + readRssKb(pid) * 1024, 0),
+    pss: pids.reduce((sum, pid) => sum + readPssKb(pid) * 1024, 0),
+    processes: pids.length,
+  };
 }
 
-/** Samples the tree's RSS every `everyMs` until stopped; returns the peak. */
-export function sampleTreeRss(root: number, everyMs = 50) {
-  let peak = 0;
+/** Samples the tree's memory every `everyMs` until stopped; returns the peaks (RSS sum and PSS sum). */
+export function sampleTreeMemory(root: number, everyMs = 50) {
+  let peakRss = 0;
+  let peakPss = 0;
   let peakProcesses = 0;
   const take = () => {
-    const { bytes, processes } = treeRssBytes(root);
-    if (bytes > peak) {
-      peak = bytes;
+    const { rss, pss, processes } = treeMemoryBytes(root);
+    if (rss > peakRss) {
+      peakRss = rss;
       peakProcesses = processes;
     }
+    peakPss = Math.max(peakPss, pss);
   };
   take();
   const timer = setInterval(take, everyMs);
   return {
-    stop(): { peakBytes: number; processes: number } {
+    stop(): { peakRssBytes: number; peakPssBytes: number; processes: number } {
       clearInterval(timer);
       take();
-      return { peakBytes: peak, processes: peakProcesses };
+      return { peakRssBytes: peakRss, peakPssBytes: peakPss, processes: peakProcesses };
     },
   };
 }
