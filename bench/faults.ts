@@ -51,6 +51,10 @@ async function main(): Promise<number> {
     '',
     `${held} of ${results.length} rows hold.`,
     '',
+    '## What the member was told',
+    '',
+    ...results.map((r) => `- **${r.row.scenario}** (${r.actual}): ${r.message.replace(/\s+/g, ' ').trim()}`),
+    '',
   ].join('\n');
   const out = resolve(values.out ?? HERE);
   if (!only) await writeFormatted(join(out, 'faults.md'), md);

@@ -298,7 +298,7 @@ export async function runFaultRow(row: FaultRow, discord: DiscordStandIn): Promi
       actual,
       ...(entry ? { state: entry.state } : {}),
       ...(result?.bookedTime ? { bookedTime: result.bookedTime } : {}),
-      message: result?.message ?? `runOnActions exit ${report.exitCode}`,
+      message: (result?.message ?? `runOnActions exit ${report.exitCode}`).replaceAll(dir, '<run dir>'),
       outcomeOk,
       statusOk,
       statusNote: statusOk ? `${entry!.state}` : notes.join('; '),
