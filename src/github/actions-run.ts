@@ -152,7 +152,9 @@ export async function runOnActions<R extends EngineResult>(
     });
   }
 
-  // 3. The engine.
+  // 3. The engine. The attempt line records when the run was meant to start: its cron line's time,
+  //    or when an outside scheduler says it dispatched it.
+  const plannedStart = gh.scheduledFor ?? gh.dispatchedAt;
   const result = await group(gh.inActions, 'Book', () =>
     opts.runBooking({
       ...(inputs.bookDate ? { date: inputs.bookDate } : {}),
@@ -163,7 +165,7 @@ export async function runOnActions<R extends EngineResult>(
         trigger: gh.trigger,
         ...(gh.runId ? { runId: gh.runId } : {}),
         ...(gh.runUrl ? { runUrl: gh.runUrl } : {}),
-        ...(gh.scheduledFor ? { scheduledFor: gh.scheduledFor } : {}),
+        ...(plannedStart ? { scheduledFor: plannedStart } : {}),
       },
     }),
   );
@@ -176,7 +178,7 @@ export async function runOnActions<R extends EngineResult>(
   const statusText = await readFile(join(repoDir, statusPath), 'utf8').catch(() => undefined);
   const current: StartRecord = {
     startedAt: gh.startedAt,
-    ...(gh.scheduledFor ? { scheduledFor: gh.scheduledFor } : {}),
+    ...(plannedStart ? { scheduledFor: plannedStart } : {}),
   };
   const past = startsFromStatus(statusText).filter((s) => s.startedAt !== current.startedAt);
   const { warning: lateStart } = scheduleHealth(past, current);

@@ -231,6 +231,35 @@ describe('runOnActions, as GitHub Actions runs it', () => {
     expect(report.discord).toMatchObject({ sent: false, status: 404 });
   });
 
+  it("records when an outside scheduler dispatched the run as the attempt's planned start", async () => {
+    const { repo, work, env } = await setup();
+    await mkdir(join(work, '.auth'), { recursive: true });
+    const seen: EngineOptions[] = [];
+    await runOnActions({
+      runBooking: bookingEngine(work, seen),
+      env: {
+        ...env,
+        GITHUB_EVENT_NAME: 'repository_dispatch',
+        SCHEDULED_CRON: '',
+        DISPATCHED_AT: '2026-02-01T23:40:00Z',
+      },
+      clock: fixedClock('2026-02-01T23:41:30Z'),
+      repoDir: work,
+      reporter: memoryReporter(),
+      cacheBackend: directoryCache(join(repo.root, 'cache')),
+      sleep: async () => {},
+    });
+    expect(seen[0]!.attempt).toMatchObject({
+      trigger: 'repository_dispatch',
+      scheduledFor: '2026-02-01T23:40:00Z',
+    });
+    const status = JSON.parse(await readFile(join(work, STATUS), 'utf8'));
+    expect(status.bookings['2026-02-15 19:00'].attempts.at(-1)).toMatchObject({
+      trigger: 'repository_dispatch',
+      scheduledFor: '2026-02-01T23:40:00Z',
+    });
+  });
+
   it('stops on bad inputs before booking, and sends only a test message for notify_test', async () => {
     const { work, env } = await setup();
     const seen: EngineOptions[] = [];
