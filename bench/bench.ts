@@ -6,7 +6,7 @@
  * from the sandbox's ledger and request log, in this run. See bench/README.md.
  */
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,6 +24,7 @@ import { latencyFor, meanOneWay } from './lib/stats.ts';
 import { writeFormatted } from './lib/write.ts';
 import {
   buildResults,
+  type BenchResults,
   renderResultsMarkdown,
   renderSummaryMarkdown,
   type TrialRecord,
@@ -267,6 +268,7 @@ async function main(): Promise<void> {
       cold: { type: 'string' },
       lanes: { type: 'string' },
       'baseline-trials': { type: 'string' },
+      'render-only': { type: 'boolean' },
       out: { type: 'string' },
       cases: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -274,8 +276,18 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      'Usage: npm run bench [-- --quick] [--trials N] [--cold N] [--lanes N] [--cases 0,1] [--out DIR]',
+      'Usage: npm run bench [-- --quick] [--trials N] [--baseline-trials N] [--cold N] [--lanes N] [--cases 0,1] [--out DIR] [--render-only]',
     );
+    return;
+  }
+  if (values['render-only']) {
+    // Re-renders results.md and summary.md from an existing results.json (the figures are not touched).
+    const dir = resolve(values.out ?? HERE);
+    const results = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as BenchResults;
+    const source = relative(ROOT, join(dir, 'results.json'));
+    await writeFormatted(join(dir, 'results.md'), renderResultsMarkdown(results, source));
+    await writeFormatted(join(dir, 'summary.md'), renderSummaryMarkdown(results, source));
+    log(`re-rendered ${relative(ROOT, dir) || '.'}/results.md and summary.md from ${source}`);
     return;
   }
   const trials = Number(values.trials ?? (values.quick ? 3 : 20));

@@ -357,7 +357,7 @@ export function renderSummaryMarkdown(r: BenchResults, source: string): string {
   lines.push(
     "Release latency: the sandbox ledger's acceptedAtServerMs for the booking minus the venue's midnight (server clock). Old way / poller columns: the same figure for the two baselines. Floor: " +
       r.floorRule +
-      '. Details and definitions: [bench/results.md](results.md).',
+      '. All tables and definitions: `bench/results.md`; method: `bench/README.md`.',
   );
   return `${lines.join('\n')}\n`;
 }
