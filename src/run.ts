@@ -50,11 +50,11 @@ export type RunResult = {
   bookedTime?: string;
   court?: string;
   reference?: string;
-  /** ISO instant (run clock) of the first availability request after the release. */
+  /** ISO instant of the first availability request of the fire, on the venue's clock once measured. */
   firedAt?: string;
   /** ISO instant of the release (venue time zone). */
   releaseAt?: string;
-  /** When the first availability request was sent, on the venue's clock, minus the venue's midnight (ms). */
+  /** When the booking request reached the venue (estimated: Confirm sent on the venue's clock plus one way), minus its midnight (ms). */
   latencyMs?: number;
   serverClockOffsetMs?: number;
   /** Booking (confirm) requests sent. */
@@ -382,19 +382,23 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
     fired = await fireWithSessionRecovery(plan);
     const appliedAt = fired.appliedAtEpochMs ? pageToRunClock(fired.appliedAtEpochMs, clock) : firedAtMs;
     firedAtMs = appliedAt;
-    const latencyMs = estimate ? Math.round(appliedAt + estimate.offsetMs - releaseMs) : undefined;
+    /** A run-clock instant on the venue's clock, relative to its midnight (when the clock was measured). */
+    const onVenueClock = (runMs: number) =>
+      estimate ? Math.round(runMs + estimate.offsetMs - releaseMs) : undefined;
     // The first Show Availability click and the first Confirm click, at the times they happened in the page.
-    await step('fired', { estimatedServerMs: latencyMs }, appliedAt);
+    await step('fired', { estimatedServerMs: onVenueClock(appliedAt) }, appliedAt);
+    let latencyMs: number | undefined;
     if (fired.confirmClickedAtEpochMs) {
       const confirmAt = pageToRunClock(fired.confirmClickedAtEpochMs, clock);
-      await step(
-        'confirm-sent',
-        { estimatedServerMs: estimate ? Math.round(confirmAt + estimate.offsetMs - releaseMs) : undefined },
-        confirmAt,
-      );
+      const confirmServerMs = onVenueClock(confirmAt);
+      await step('confirm-sent', { estimatedServerMs: confirmServerMs }, confirmAt);
+      // The booking request reaches the venue one way after it is sent: that is when it is judged.
+      if (confirmServerMs !== undefined && estimate)
+        latencyMs = Math.round(confirmServerMs + estimate.oneWayMs);
     }
     const timing = {
-      firedAt: new Date(appliedAt).toISOString(),
+      // On the venue's clock when it was measured, so it reads against the venue's midnight.
+      firedAt: new Date(appliedAt + (estimate?.offsetMs ?? 0)).toISOString(),
       ...(latencyMs !== undefined ? { latencyMs } : {}),
       ...(estimate ? { serverClockOffsetMs: Math.round(estimate.offsetMs) } : {}),
       attempts: fired.bookingAttempts,

@@ -56,7 +56,7 @@ export function renderSummary(result: OutcomeReport, ctx: SummaryContext = {}): 
   if (ctx.lateStart) lines.push('', `> [!WARNING]`, `> ${ctx.lateStart}`);
   lines.push('');
   lines.push(
-    '| Date | Requested times | Booked time | Court | Reference | Fired at | Latency vs venue midnight | Attempts |',
+    '| Date | Requested times | Booked time | Court | Reference | Fired at (venue clock) | Booking reached the venue | Attempts |',
   );
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
   lines.push(

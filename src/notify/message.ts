@@ -132,7 +132,7 @@ export function buildOutcomeMessage(result: OutcomeReport, ctx: MessageContext =
     add('Court', result.court);
     add('Reference', result.reference ? `\`${result.reference}\`` : undefined);
   }
-  if (success) add('Latency', formatLatency(result.latencyMs), false);
+  if (success) add('Reached the venue', formatLatency(result.latencyMs), false);
   if (result.firedAt && result.outcome !== 'already-booked')
     add('Fired at', londonTime(result.firedAt, zone));
   if (result.outcome !== 'nothing-due' && result.outcome !== 'already-booked') {
