@@ -528,13 +528,15 @@ async function narrate(d: {
     );
   }
   if (result.firedAt) {
-    const fired = Date.parse(result.firedAt);
-    const onVenue = result.serverClockOffsetMs !== undefined ? fired + result.serverClockOffsetMs : undefined;
+    // The engine reports firedAt on the venue's clock (it measured the offset before firing).
+    const firedOnVenue = Date.parse(result.firedAt);
     print(
-      `  Fired         ${londonTime(fired)} on our clock` +
-        (onVenue !== undefined
-          ? ` = ${londonTime(onVenue)} on the venue's (${afterOrBefore(onVenue - d.releaseServerMs)} its midnight; timed to arrive just after it)`
-          : ''),
+      `  Fired         ${londonTime(firedOnVenue)} on the venue's clock (${afterOrBefore(firedOnVenue - d.releaseServerMs)} its midnight; timed to arrive just after it)`,
+    );
+  }
+  if (result.latencyMs !== undefined) {
+    print(
+      `  Estimated     the engine reckons its booking reached the venue ${afterOrBefore(result.latencyMs)} its midnight`,
     );
   }
   if (d.firstLookServerMs !== undefined) {
