@@ -37,7 +37,7 @@ export type TrialRecord = {
   metrics: TrialMetrics;
   /** |estimated − true| venue clock offset (baselines: they assume 0, so |true offset|). */
   offsetErrorMs: number | null;
-  /** The engine's own idea of its latency (first availability request vs midnight), for comparison. */
+  /** The engine's own latency figure (RunResult.latencyMs), for comparison with the ledger. */
   engineLatencyMs: number | null;
   armedBeforeReleaseMs: number | null;
   fireEvents: { ms: number; event: string }[];
@@ -87,8 +87,9 @@ export type OursProfile = {
   slotsToBookingMinusRttMs: Summary;
   /** In-page (fire script) milestones, median ms after the availability click. */
   inPageMedianMs: Record<string, number | null>;
-  /** The engine's own latency estimate vs the venue's ground truth for the availability request. */
+  /** The engine's own latency figure (RunResult.latencyMs), and it minus the ledger's release latency. */
   engineLatencyMs: Summary;
+  engineEstimateErrorMs: Summary;
 };
 
 export type CaseFigures = {
@@ -182,6 +183,15 @@ function oursProfile(records: TrialRecord[], meanOneWayMs: number): OursProfile 
     slotsToBookingMinusRttMs: summarize(nums(between).map((v) => v - 2 * meanOneWayMs)),
     inPageMedianMs: inPage,
     engineLatencyMs: summarize(nums(records.map((r) => r.engineLatencyMs))),
+    engineEstimateErrorMs: summarize(
+      nums(
+        records.map((r) =>
+          r.engineLatencyMs !== null && r.metrics.releaseLatencyMs !== null
+            ? r.engineLatencyMs - r.metrics.releaseLatencyMs
+            : null,
+        ),
+      ),
+    ),
   };
 }
 
@@ -422,7 +432,7 @@ export function renderResultsMarkdown(r: BenchResults, source: string): string {
       `- in the page, median ms after the availability click: ${Object.entries(p.inPageMedianMs)
         .map(([k, v]) => `${k} ${ms(v)}`)
         .join(', ')}`,
-      `- the engine's own latency figure (availability click vs its estimate of midnight): ${triple(p.engineLatencyMs)} ms`,
+      `- the engine's own figure (RunResult.latencyMs: its estimate of when the booking reached the venue): ${triple(p.engineLatencyMs)} ms; minus the ledger's truth: ${triple(p.engineEstimateErrorMs)} ms`,
       '',
     );
   }
