@@ -455,7 +455,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
         return await record(row, {
           outcome: 'failed',
           ...timing,
-          message: `The venue refused the booking (${fired.code}): ${fired.message}. Check My bookings on the site and book by hand if needed.`,
+          message: `The venue refused the booking (${fired.code}): ${fired.message.replace(/\.$/, '')}. Check My bookings on the site and book by hand if needed.`,
           error: `${fired.code}: ${fired.message}`,
         });
       case 'session':
