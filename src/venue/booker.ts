@@ -33,23 +33,16 @@ export async function listMyBookings(page: Page, ctx: VenueContext): Promise<Hel
   );
 }
 
-export type FirePlan = {
+/** What the run asks of the fire: the row's date and times in order; the rest passes to the page as is. */
+export type FirePlan = Omit<FireArgs, 'sel' | 'times'> & {
   date: string;
   times: string[];
-  preferredCourt?: string;
-  dryRun: boolean;
-  maxPerSecond: number;
-  minGapMs: number;
-  windowMs: number;
-  stepTimeoutMs: number;
-  applyFirst: boolean;
-  /** Real-clock epoch ms at which the page presses Show Availability (it waits precisely itself). */
-  startAtEpochMs?: number;
 };
 
 /** The arguments of the in-page fire script, from the profile and the row. */
 export function fireArgs(ctx: VenueContext, plan: FirePlan): FireArgs {
   const { dayView, confirm, maintenance, overlays, timeZone } = ctx.profile;
+  const { date, times, ...passThrough } = plan;
   return {
     sel: {
       showAvailability: dayView.showAvailability,
@@ -69,20 +62,11 @@ export function fireArgs(ctx: VenueContext, plan: FirePlan): FireArgs {
       maintenance,
       overlays,
     },
-    times: plan.times.map((time) => ({
+    times: times.map((time) => ({
       time,
-      slotStart: DateTime.fromISO(`${plan.date}T${time}`, { zone: timeZone }).toFormat(
-        dayView.slotStartFormat,
-      ),
+      slotStart: DateTime.fromISO(`${date}T${time}`, { zone: timeZone }).toFormat(dayView.slotStartFormat),
     })),
-    ...(plan.preferredCourt ? { preferredCourt: plan.preferredCourt } : {}),
-    dryRun: plan.dryRun,
-    maxPerSecond: plan.maxPerSecond,
-    minGapMs: plan.minGapMs,
-    windowMs: plan.windowMs,
-    stepTimeoutMs: plan.stepTimeoutMs,
-    applyFirst: plan.applyFirst,
-    ...(plan.startAtEpochMs ? { startAtEpochMs: plan.startAtEpochMs } : {}),
+    ...passThrough,
   };
 }
 
