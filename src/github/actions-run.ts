@@ -22,7 +22,8 @@ import {
   statusCommitMessage,
   type StatusCommitResult,
 } from './status-commit.ts';
-import { renderSummary, writeSummary } from './summary.ts';
+import { renderSummary } from './summary.ts';
+import { writeJobSummary } from './annotations.ts';
 
 /**
  * The nightly run as GitHub Actions runs it, around the engine: read inputs (secrets masked first)
@@ -244,7 +245,7 @@ export async function runOnActions<R extends EngineResult>(
     ...(lateStart ? { lateStart } : {}),
     sections,
   });
-  await writeSummary(summary, env);
+  await writeJobSummary(summary, env);
   report.summary = summary;
 
   // 7. Keep the session for tomorrow.

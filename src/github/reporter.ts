@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { inGitHubActions } from './annotations.ts';
 
 /**
  * Where the glue reports what happened. On GitHub Actions these become annotations
@@ -10,10 +11,6 @@ export interface Reporter {
   notice(message: string): void;
   warning(message: string): void;
   error(message: string): void;
-}
-
-export function inActions(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.GITHUB_ACTIONS === 'true';
 }
 
 export const actionsReporter: Reporter = {
@@ -31,7 +28,7 @@ export const consoleReporter: Reporter = {
 };
 
 export function defaultReporter(env: NodeJS.ProcessEnv = process.env): Reporter {
-  return inActions(env) ? actionsReporter : consoleReporter;
+  return inGitHubActions(env) ? actionsReporter : consoleReporter;
 }
 
 /** A reporter that only remembers (for tests and for building summaries). */

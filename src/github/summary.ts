@@ -1,7 +1,7 @@
-import { appendFile } from 'node:fs/promises';
 import { DateTime } from 'luxon';
 import type { OutcomeReport } from '../notify/message.ts';
 import { describeOutcome, formatLatency } from '../notify/message.ts';
+import { markdownCell as cell } from './annotations.ts';
 
 export interface SummaryContext {
   runUrl?: string;
@@ -30,12 +30,6 @@ const ICON: Record<OutcomeReport['outcome'], string> = {
   unverified: '❓',
   failed: '❌',
 };
-
-/** Escapes text for a Markdown table cell. */
-export function cell(text: string | number | undefined): string {
-  if (text === undefined || text === '') return '—';
-  return String(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
 
 function instant(iso: string | undefined, zone: string): string | undefined {
   if (!iso) return undefined;
@@ -102,15 +96,4 @@ export function renderSummary(result: OutcomeReport, ctx: SummaryContext = {}): 
   if (links.length > 0) lines.push(links.map((l) => `- ${l}`).join('\n'), '');
   for (const section of ctx.sections ?? []) lines.push(`### ${section.title}`, '', section.markdown, '');
   return lines.join('\n');
-}
-
-/**
- * Appends Markdown to the job summary (GITHUB_STEP_SUMMARY). Returns false (and writes nothing)
- * when not on Actions.
- */
-export async function writeSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  const path = env.GITHUB_STEP_SUMMARY;
-  if (env.GITHUB_ACTIONS !== 'true' || !path) return false;
-  await appendFile(path, markdown.endsWith('\n') ? markdown : `${markdown}\n`, 'utf8');
-  return true;
 }

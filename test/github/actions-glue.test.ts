@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { maskSecrets, readInputs } from '../../src/github/inputs.ts';
 import { OUTPUT, writeOutputs } from '../../src/github/outputs.ts';
-import { renderSummary, writeSummary } from '../../src/github/summary.ts';
+import { writeJobSummary } from '../../src/github/annotations.ts';
+import { renderSummary } from '../../src/github/summary.ts';
 import { fixedClock } from '../../src/calendar/clock.ts';
 import type { OutcomeReport } from '../../src/notify/message.ts';
 
@@ -133,7 +134,7 @@ describe('job summary and outputs on Actions', () => {
       startedAt: inputs.github.startedAt,
       lateStart: 'This run started late',
     });
-    expect(await writeSummary(markdown, env)).toBe(true);
+    expect(await writeJobSummary(markdown, env)).toBe(true);
     const written = await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8');
     for (const s of [
       '| 2026-02-15 | 19:00, 20:00 | 19:00 | Padel Court 2 | `EM-42` | 2026-02-01 00:00:00.212 GMT | 212 ms after',
@@ -147,7 +148,7 @@ describe('job summary and outputs on Actions', () => {
     ]) {
       expect(written).toContain(s);
     }
-    expect(await writeSummary('x', {})).toBe(false);
+    expect(await writeJobSummary('x', {})).toBe(false);
   });
 
   it('sets the step outputs in GITHUB_OUTPUT', async () => {
