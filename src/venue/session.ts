@@ -3,9 +3,16 @@ import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright';
 import { venueUrl } from './profile.ts';
-import { LoginRefusedError, MissingCredentialsError, SiteDownError } from './errors.ts';
-import { clickThrough, dismissOverlays, need, type VenueContext } from './page-tools.ts';
-import { PAGE_INIT_SCRIPT } from './page-scripts.ts';
+import { LoginRefusedError, MissingCredentialsError } from './errors.ts';
+import {
+  assertNotMaintenance,
+  clickThrough,
+  dismissOverlays,
+  locatorFor,
+  need,
+  type VenueContext,
+} from './page-tools.ts';
+import { PAGE_LIB_SOURCE, pageLib } from './page/index.ts';
 
 export type Credentials = { username?: string; password?: string };
 
@@ -72,16 +79,6 @@ export async function saveStorageState(context: BrowserContext, path: string | u
   await chmod(path, 0o600).catch(() => undefined);
 }
 
-/** Throws SiteDownError when the venue shows its maintenance page. */
-export async function assertNotMaintenance(page: Page, ctx: VenueContext, status?: number): Promise<void> {
-  const maintenance = await page
-    .locator(ctx.profile.maintenance)
-    .count()
-    .catch(() => 0);
-  if (maintenance > 0) throw new SiteDownError(`the maintenance page is shown at ${page.url()}`);
-  if (status !== undefined && status >= 500) throw new SiteDownError(`${page.url()} answered HTTP ${status}`);
-}
-
 /** Loads the home page and tells whether the member is logged in (the profile's loggedIn marker). */
 export async function isLoggedIn(page: Page, ctx: VenueContext): Promise<boolean> {
   const response = await page.goto(venueUrl(ctx.profile, ctx.profile.paths.home), {
@@ -116,7 +113,7 @@ export async function logIn(
   const outcome = page
     .locator(login.loggedIn)
     .or(page.locator(login.error))
-    .or(page.locator(ctx.profile.maintenance))
+    .or(locatorFor(page, ctx.profile.maintenance))
     .first();
   await outcome.waitFor({ state: 'attached', timeout: ctx.timeoutMs }).catch(() => undefined);
   await assertNotMaintenance(page, ctx);
@@ -126,7 +123,8 @@ export async function logIn(
     const text = ((await error.textContent()) ?? '').trim();
     const code = (await error.getAttribute('data-error-code')) ?? '';
     await ctx.shots.take(page, 'login-refused');
-    throw new LoginRefusedError(text || code || 'login refused', /lock/i.test(code || text));
+    const locked = pageLib.textMatches(code, login.locked) || pageLib.textMatches(text, login.locked);
+    throw new LoginRefusedError(text || code || 'login refused', locked);
   }
   await need(page, ctx, 'login.loggedIn', { state: 'attached', timeoutMs: 1 });
 }
@@ -149,7 +147,7 @@ export async function openSession(
   });
   context.setDefaultTimeout(ctx.timeoutMs);
   context.setDefaultNavigationTimeout(ctx.timeoutMs);
-  await context.addInitScript({ content: PAGE_INIT_SCRIPT });
+  await context.addInitScript({ content: PAGE_LIB_SOURCE });
   const page = await context.newPage();
   let restored = false;
   try {

@@ -102,11 +102,11 @@ describe('faults end with a clear state, a message and screenshots', () => {
     await expectRecordedFailure(
       current,
       result,
-      /dayView\.slotStart \("span\.slot_start"\) found nothing on http:\/\/127\.0\.0\.1:\d+\/spa\/\d+/,
+      /slots\.time\.read \("span\.slot_start"\) found nothing on http:\/\/127\.0\.0\.1:\d+\/spa\/\d+/,
     );
     expect(
       result.screenshots.some(
-        (f) => f.includes('missing-dayView.slotStart') || f.includes('missing-dayView-slotStart'),
+        (f) => f.includes('missing-slots.time.read') || f.includes('missing-slots-time-read'),
       ),
     ).toBe(true);
     expect(current.venue.requests().filter((r) => isBooking(r.path))).toHaveLength(0);

@@ -28,7 +28,7 @@ describe('racing other members for the courts', () => {
     });
   }, 30_000);
 
-  it('goes straight to Time2 when Time1 is lost between seeing it free and confirming', async () => {
+  it('tries the other court, then Time2, when Time1 is lost between seeing it free and confirming', async () => {
     current = await scene({});
     // Both Time1 courts go 60 ms after midnight: after our availability request, before our booking.
     current.venue.setScenario({
@@ -44,7 +44,22 @@ describe('racing other members for the courts', () => {
       .requests()
       .filter((r) => isBooking(r.path))
       .map((r) => r.outcome);
-    expect(booking).toEqual(['unavailable', 'booked']);
+    // "taken" by someone else before we asked: no look at My bookings is needed between these tries.
+    expect(booking).toEqual(['unavailable', 'unavailable', 'booked']);
+    expect(current.venue.requests().filter((r) => r.path === '/page/my-bookings').length).toBe(2); // before arming, and to verify
+  }, 30_000);
+
+  it('books Time1 on the other court when only the court it picked is lost before confirming', async () => {
+    current = await scene({});
+    current.venue.setScenario({
+      competitors: [
+        { name: 'mid-1', date: current.date, time: '19:00', court: 'Padel Court 1', afterReleaseMs: 60 },
+      ],
+    });
+    const result = await current.run();
+    expect(result.outcome).toBe('booked');
+    expect(result).toMatchObject({ bookedTime: '19:00', court: 'Padel Court 2' });
+    expect(memberBookings(current.venue)).toHaveLength(1);
   }, 30_000);
 
   it('reports unavailable (exit non-zero) when both times are taken, and books nothing', async () => {

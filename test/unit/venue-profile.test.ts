@@ -9,7 +9,7 @@ describe('venue profiles', () => {
   it('loads the Estelle profile, and ESTELLE_BASE_URL overrides its address', async () => {
     const profile = await loadProfile('estelle');
     expect(profile.baseUrl).toBe('https://home.estellemanor.com');
-    expect(profile.dayView.card).toBe('div.cardBtn-bd.vr.vr_centered');
+    expect(profile.slots.item).toBe('div.cardBtn-bd.vr.vr_centered');
     const sandbox = await loadProfile('estelle', 'http://127.0.0.1:4000/');
     expect(sandbox.baseUrl).toBe('http://127.0.0.1:4000');
   });
@@ -17,10 +17,10 @@ describe('venue profiles', () => {
   it('names every missing or wrong key with the file', async () => {
     const text = await readFile(profilePath('estelle'), 'utf8');
     const raw = parse(text) as Record<string, Record<string, unknown>>;
-    delete raw.dayView!.slotStart;
+    delete raw.slots!.court;
     raw.paths!.login = 'page/login';
     expect(() => parseProfile(stringify(raw), 'my.yml')).toThrow(
-      /my\.yml: paths\.login[\s\S]*my\.yml: dayView\.slotStart/,
+      /my\.yml:\d+: paths\.login: must start with "\/"[\s\S]*my\.yml:\d+: slots\.court: is missing/,
     );
   });
 
