@@ -28,13 +28,41 @@ const path = z
   .string({ error: 'must be a path in quotes (expected e.g. "/page/login")' })
   .startsWith('/', 'must start with "/" (a path on the venue\'s site, e.g. "/page/login")');
 
-/** A luxon format; checked by formatting a known instant (an unknown token would come back verbatim). */
+/** Luxon's formatting tokens (https://moment.github.io/luxon/#/formatting?id=table-of-tokens). */
+const LUXON_TOKENS = new Set(
+  (
+    'S SSS u uu uuu s ss m mm h hh H HH Z ZZ ZZZ ZZZZ ZZZZZ z a d dd c ccc cccc ccccc E EEE EEEE EEEEE ' +
+    'L LL LLL LLLL LLLLL M MM MMM MMMM MMMMM y yy yyyy yyyyyy G GG GGGGG kk kkkk W WW n nn ii iiii o ooo q qq ' +
+    'X x D DD DDD DDDD t tt ttt tttt T TT TTT TTTT f ff fff ffff F FF FFF FFFF'
+  ).split(' '),
+);
+
+/** Runs of letters outside 'quoted literals' that are not luxon tokens ("hour" → o, u, r). */
+function unknownTokens(fmt: string): string[] {
+  const bare = fmt.replace(/'[^']*'/g, '');
+  return (bare.match(/([A-Za-z])\1*/g) ?? []).filter((run) => !LUXON_TOKENS.has(run));
+}
+
+/** A luxon format: every letter run a token, and what it formats can be read back with it. */
 const format = z
   .string({ error: 'must be a luxon date/time format in quotes (expected e.g. "dd/MM/yyyy")' })
   .min(1, 'must not be empty')
-  .refine((f) => DateTime.fromISO('2026-12-15T19:30:00').toFormat(f, { locale: 'en-GB' }) !== f, {
-    error: 'formats nothing (expected luxon tokens, e.g. "dd/MM/yyyy" or "h:mm a")',
-  });
+  .refine((f) => unknownTokens(f).length === 0, {
+    error: (issue) =>
+      `has ${unknownTokens(String(issue.input))
+        .map((t) => `"${t}"`)
+        .join(
+          ', ',
+        )}, which luxon does not know (expected tokens such as dd/MM/yyyy, HH:mm, h:mm a, ccc d LLL; put other text in 'quotes')`,
+    abort: true,
+  })
+  .refine(
+    (f) => {
+      const shown = DateTime.fromISO('2026-12-15T19:30:00').toFormat(f, { locale: 'en-GB' });
+      return DateTime.fromFormat(shown, f, { locale: 'en-GB' }).isValid;
+    },
+    { error: 'cannot be read back (a format must be able to parse what it formats)' },
+  );
 
 /** A text test: a case-insensitive substring, or a /regular expression/ with optional flags. */
 const textPattern = z

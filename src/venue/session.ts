@@ -129,6 +129,24 @@ export async function logIn(
   await need(page, ctx, 'login.loggedIn', { state: 'attached', timeoutMs: 1 });
 }
 
+/** A browser context for the venue: its time zone, generous timeouts, and the booker's in-page library on every page. */
+export async function venueContext(
+  browser: Browser,
+  ctx: VenueContext,
+  storageState?: string,
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    ...(storageState ? { storageState } : {}),
+    viewport: { width: 1280, height: 900 },
+    locale: ctx.profile.locale,
+    timezoneId: ctx.profile.timeZone,
+  });
+  context.setDefaultTimeout(ctx.timeoutMs);
+  context.setDefaultNavigationTimeout(ctx.timeoutMs);
+  await context.addInitScript({ content: PAGE_LIB_SOURCE });
+  return context;
+}
+
 /**
  * Opens a browser context with the saved session (when there is one and it is still logged in),
  * else logs in with the credentials; saves the session afterwards.
@@ -139,15 +157,7 @@ export async function openSession(
   options: { storageStatePath?: string; credentials: Credentials },
 ): Promise<Session> {
   const saved = await readStorageState(options.storageStatePath);
-  const context = await browser.newContext({
-    ...(saved ? { storageState: saved } : {}),
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-GB',
-    timezoneId: ctx.profile.timeZone,
-  });
-  context.setDefaultTimeout(ctx.timeoutMs);
-  context.setDefaultNavigationTimeout(ctx.timeoutMs);
-  await context.addInitScript({ content: PAGE_LIB_SOURCE });
+  const context = await venueContext(browser, ctx, saved);
   const page = await context.newPage();
   let restored = false;
   try {
