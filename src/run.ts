@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join, dirname, resolve } from 'node:path';
 import { launchBrowser } from './browser/launch.ts';
 import { readStatus } from './bookings/status.ts';
@@ -7,7 +8,7 @@ import { arm, type Armed } from './engine/arm.ts';
 import { lookAtVenueClock, syncWithVenue, waitForLoginLead } from './engine/before-release.ts';
 import { conclude } from './engine/conclude.ts';
 import { fire } from './engine/fire.ts';
-import { checkHeld } from './engine/held.ts';
+import { checkHeld, heldOutcome } from './engine/held.ts';
 import { loadAndPick, wantedTimes } from './engine/load.ts';
 import { finish, record, step, type Night } from './engine/night.ts';
 import { DEFAULT_PATHS, type RunOptions, type RunPaths, type RunResult } from './engine/types.ts';
@@ -75,6 +76,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
     dryRun: picked.dryRun,
     pick,
     row: pick.row,
+    statusAtStart: picked.status,
     targets: picked.targets,
     releaseMs: pick.releaseAt.toMillis(),
     releaseLocal: pick.releaseAt.toMillis(),
@@ -102,6 +104,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
 
   // One run at a time on this machine: a second run waits, then finds the booking made.
   const lockFile = join(dirname(resolve(paths.status)), `.booker-${night.row.date}.lock`);
+  await mkdir(dirname(lockFile), { recursive: true });
   night.lock = await waitForLock(
     lockFile,
     clock,
@@ -134,15 +137,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
 
     // 4. My bookings first: a court already held that day is recorded, not booked again.
     const { held, blind } = await checkHeld(night);
-    if (held) {
-      return await record(night, night.row, {
-        outcome: 'already-booked',
-        ...(held.time ? { bookedTime: held.time } : {}),
-        court: held.court,
-        reference: held.reference,
-        message: `You already hold ${held.court || 'a court'} at ${held.time ?? held.raw.time ?? '?'} on ${night.row.date} (ref ${held.reference || '?'}); nothing booked.`,
-      });
-    }
+    if (held) return await record(night, night.row, heldOutcome(night, held, ''));
 
     // 5. Arm: the day view (and an addressable confirm page), ready before the release.
     let armed: Armed = await arm(night);

@@ -74,7 +74,7 @@ export type RunDecision<R extends RowLike = RowLike> = {
  * - 'now': the release passed at most `runWindow.graceMinutes` ago (a late start): try at once.
  * - 'none': skipped rows, rows the status file says are booked, and releases outside that window.
  *
- * Only `booked` blocks a row. `unavailable`, `failed`, `unverified` and `dry-run` may be tried again by a second
+ * Only `booked` and `held-elsewhere` block a row. `unavailable`, `failed`, `unverified` and `dry-run` may be tried again by a second
  * run the same night while still inside the window: a court can come back, and a failed run should not lose
  * it. (The engine checks the member's bookings before firing, so a retried `unverified` row cannot double-book.)
  * Two runs started the same night decide the same rows; the one that runs second re-reads the status file and
@@ -95,9 +95,10 @@ export function decideRun<R extends RowLike>(
       return { row, releaseAt, action: 'none', reason: `skipped (Status is "${row.status}", not "Book")` };
     }
     const entry = status.bookings[row.key];
-    if (entry?.state === 'booked') {
+    if (entry?.state === 'booked' || entry?.state === 'held-elsewhere') {
       const what = [entry.bookedTime, entry.court].filter(Boolean).join(', ');
-      return { row, releaseAt, action: 'none', reason: `already booked${what ? ` (${what})` : ''}` };
+      const why = entry.state === 'booked' ? 'already booked' : 'you hold another court that day';
+      return { row, releaseAt, action: 'none', reason: `${why}${what ? ` (${what})` : ''}` };
     }
     const aheadMs = releaseAt.toMillis() - now.toMillis();
     if (aheadMs > leadMinutes * 60_000) {

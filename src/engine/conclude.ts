@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { SiteDownError } from '../venue/errors.ts';
-import { verifyBooking } from '../venue/my-bookings.ts';
+import { parseShown, verifyBooking } from '../venue/my-bookings.ts';
+import { heldOutcome } from './held.ts';
 import type { FireOutcome, TargetOutcome } from '../venue/page/index.ts';
 import { logIn, saveStorageState } from '../venue/session.ts';
 import type { FireTiming } from './fire.ts';
@@ -64,15 +65,27 @@ export async function conclude(night: Night, fired: FireOutcome, timing: FireTim
         ...timing,
         message: `No court free at ${times.join(' or ')} on ${row.date}: others were faster or the times are full. Nothing booked; try other times by hand, or add a new row.`,
       });
-    case 'held':
+    case 'held': {
+      // Seen by the fire's own look at My bookings, in the site's words: the time as HH:mm.
+      const time = parseShown(
+        target.time ?? null,
+        night.profile.myBookings.time.format,
+        night.profile,
+      )?.toFormat('HH:mm');
+      const held = {
+        ...(time ? { time } : {}),
+        court: target.court ?? '',
+        reference: target.reference ?? '',
+      };
       return record(night, row, {
-        outcome: 'already-booked',
         ...timing,
-        ...(target.time ? { bookedTime: target.time } : {}),
-        ...(target.court ? { court: target.court } : {}),
-        ...(target.reference ? { reference: target.reference } : {}),
-        message: `My bookings now lists ${target.court || 'a court'} at ${target.time ?? '?'} on ${row.date} (ref ${target.reference || '?'}): you already hold it, so nothing more was booked (another run of yours may have booked it meanwhile).`,
+        ...heldOutcome(
+          night,
+          held,
+          ', listed on My bookings while retrying (another run of yours may have booked it meanwhile)',
+        ),
       });
+    }
     case 'limit':
       return record(night, row, {
         outcome: 'failed',

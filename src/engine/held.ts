@@ -1,6 +1,7 @@
 import { BlindCheckError } from '../venue/errors.ts';
 import { assertReadable, heldFor, listMyBookings, type HeldBooking } from '../venue/my-bookings.ts';
-import { step, type Night } from './night.ts';
+import { wantedTimes } from './load.ts';
+import { step, type Night, type Recorded } from './night.ts';
 
 export type HeldCheck = { held?: HeldBooking; blind?: BlindCheckError };
 
@@ -31,4 +32,27 @@ export async function checkHeld(night: Night): Promise<HeldCheck> {
     await night.shots.take(page, 'my-bookings-already-held');
   }
   return held ? { held } : {};
+}
+
+/**
+ * What is recorded for a court the member already holds: `already-booked`, and in the status file
+ * `booked` when it is at one of the row's times, else `held-elsewhere` (with the other court's time).
+ */
+export function heldOutcome(
+  night: Pick<Night, 'row'>,
+  held: { time?: string; court?: string; reference?: string },
+  how: string,
+): Recorded {
+  const atOurTime = held.time !== undefined && wantedTimes(night.row).includes(held.time);
+  const what = `${held.court || 'a court'} at ${held.time ?? '?'} on ${night.row.date}${held.reference ? ` (ref ${held.reference})` : ''}`;
+  return {
+    outcome: 'already-booked',
+    ...(atOurTime ? {} : { state: 'held-elsewhere' as const }),
+    ...(held.time ? { bookedTime: held.time } : {}),
+    ...(held.court ? { court: held.court } : {}),
+    ...(held.reference ? { reference: held.reference } : {}),
+    message: atOurTime
+      ? `You already hold ${what}${how}; nothing booked.`
+      : `You already hold ${what}${how}, not at ${wantedTimes(night.row).join(' or ')}: nothing booked, as the venue allows one court a day (to book a second court that day, add it as its own row).`,
+  };
 }

@@ -1,6 +1,6 @@
 import { loadBookings, formatProblem, type BookingRow } from '../bookings/csv.ts';
 import { loadConfig, type Config } from '../bookings/config.ts';
-import { readStatus } from '../bookings/status.ts';
+import { readStatus, type StatusFile } from '../bookings/status.ts';
 import type { Clock } from '../calendar/clock.ts';
 import { decideRun, type RunDecision } from '../calendar/release.ts';
 import { readEnvironment, type Environment } from '../env.ts';
@@ -16,6 +16,7 @@ export type Picked =
       config: Config;
       dryRun: boolean;
       pick: RunDecision<BookingRow>;
+      status: StatusFile;
       /** Rows also due now that this run leaves to the next one. */
       leftOver: RunDecision<BookingRow>[];
       targets: Target[];
@@ -76,6 +77,7 @@ export async function loadAndPick(
     config,
     dryRun,
     pick,
+    status,
     leftOver: decision.due.filter((d) => d !== pick),
     targets: [targetOf(pick.row, rows)],
     profile,

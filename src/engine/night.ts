@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright';
 import type { BookingRow } from '../bookings/csv.ts';
 import type { Config } from '../bookings/config.ts';
-import { formatStatus, readStatus, recordAttempt, writeStatus, type Attempt } from '../bookings/status.ts';
+import {
+  formatStatus,
+  readStatus,
+  recordAttempt,
+  writeStatus,
+  type Attempt,
+  type StatusFile,
+} from '../bookings/status.ts';
 import type { Clock } from '../calendar/clock.ts';
 import type { RunDecision } from '../calendar/release.ts';
 import type { Environment } from '../env.ts';
@@ -36,6 +43,8 @@ export type Night = {
   dryRun: boolean;
   pick: RunDecision<BookingRow>;
   row: BookingRow;
+  /** The status file as this run read it at the start. */
+  statusAtStart: StatusFile;
   /** The rows this run books (the picked one first). */
   targets: Target[];
   /** The release on the venue's clock (ms). */
@@ -65,6 +74,8 @@ export async function step(
 /** What a phase reports for the row: the outcome and what goes into its attempt line. */
 export type Recorded = Partial<Omit<Attempt, 'outcome'>> & {
   outcome: RunOutcome;
+  /** The status entry's state when it is not the outcome's usual one (a court held at another time: held-elsewhere). */
+  state?: Attempt['outcome'];
   message: string;
   attempts?: number;
   serverClockOffsetMs?: number;
@@ -105,7 +116,7 @@ function isBooked(outcome: RunOutcome): boolean {
  * an exit code of its own.
  */
 export async function record(night: Night, row: BookingRow, details: Recorded): Promise<RunResult> {
-  const state = STATE_AFTER[details.outcome];
+  const state = details.state ?? STATE_AFTER[details.outcome];
   let unrecorded: RunResult['unrecorded'];
   let message = details.message;
   if (state) {
@@ -122,7 +133,13 @@ export async function record(night: Night, row: BookingRow, details: Recorded): 
     };
     let statusText: string | undefined;
     try {
-      const next = recordAttempt(await readStatus(night.paths.status), row, attempt);
+      // The latest file (another run may have written it meanwhile); when it cannot even be read, the one
+      // read at the start, so that what the member is told to commit is complete.
+      const latest = await readStatus(night.paths.status).catch((error: unknown) => {
+        statusText = formatStatus(recordAttempt(night.statusAtStart, row, attempt));
+        throw error;
+      });
+      const next = recordAttempt(latest, row, attempt);
       statusText = formatStatus(next);
       await writeStatus(night.paths.status, next);
       await step(night, 'recorded', { state, file: night.paths.status });
