@@ -25,7 +25,17 @@ const WindowSchema = z.object({
 /** Which requests a fault applies to. */
 const FaultScope = z.enum(['booking', 'availability', 'pages', 'all']);
 
+/**
+ * Which members' site the sandbox shows: 'estelle' (the Estelle-like single-page day view, the markup of
+ * src/venue/profiles/estelle.yml) or 'clubhouse' (a different club's multi-page site: the day view by a
+ * GET form, a link per slot to a separate confirm page, a POST form to book). Same venue underneath.
+ */
+export const SKINS = ['estelle', 'clubhouse'] as const;
+export type Skin = (typeof SKINS)[number];
+
 export const ScenarioSchema = z.object({
+  /** The site's page shape: 'estelle' (default) or 'clubhouse'. Fixed for a sandbox's lifetime. */
+  skin: z.enum(SKINS),
   /** Server clock = real clock + this offset (ms). The HTTP Date header follows the server clock. */
   clockOffsetMs: z.number(),
   /** Slots for court date D are released at `releaseTime` on D - advanceDays (timeZone). */
@@ -113,6 +123,7 @@ export type DeepPartial<T> = T extends readonly (infer _U)[]
 export type ScenarioPatch = DeepPartial<Scenario>;
 
 export const DEFAULT_SCENARIO: Scenario = {
+  skin: 'estelle',
   clockOffsetMs: 0,
   advanceDays: 14,
   releaseTime: '00:00:00',
@@ -138,6 +149,14 @@ export const DEFAULT_SCENARIO: Scenario = {
   },
 };
 
+/** The clubhouse's courts unless the scenario names its own: the club calls them Court A and Court B. */
+export const CLUBHOUSE_COURTS = ['Court A', 'Court B'];
+
+/** The defaults a patch is merged over: the clubhouse skin has its own court names. */
+export function defaultScenarioFor(skin: Skin | undefined): Scenario {
+  return skin === 'clubhouse' ? { ...DEFAULT_SCENARIO, skin, courts: CLUBHOUSE_COURTS } : DEFAULT_SCENARIO;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -159,8 +178,12 @@ export function mergeDeep<T>(base: T, patch: unknown): T {
 
 export class ScenarioError extends Error {}
 
-/** Applies a patch to a scenario and validates the result. */
-export function resolveScenario(patch: unknown = {}, base: Scenario = DEFAULT_SCENARIO): Scenario {
+/**
+ * Applies a patch to a scenario and validates the result. Without a base, the defaults of the patch's
+ * skin (`defaultScenarioFor`).
+ */
+export function resolveScenario(patch: unknown = {}, base?: Scenario): Scenario {
+  base ??= defaultScenarioFor(isPlainObject(patch) ? (patch.skin as Skin | undefined) : undefined);
   const merged = mergeDeep(base, patch);
   const result = ScenarioSchema.safeParse(merged);
   if (!result.success) {
