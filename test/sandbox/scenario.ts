@@ -33,6 +33,28 @@ const FaultScope = z.enum(['booking', 'availability', 'pages', 'all']);
 export const SKINS = ['estelle', 'clubhouse'] as const;
 export type Skin = (typeof SKINS)[number];
 
+/**
+ * A booking the venue cancels at a set instant (someone freeing a court): the active booking on that
+ * court-hour, whoever holds it. `afterReleaseMs` is relative to the release of `date`; `at` is a server
+ * clock time (ISO 8601; without an offset it is read in the venue's time zone). Exactly one of the two.
+ */
+const CancellationSchema = z
+  .object({
+    date: isoDate,
+    time: hhmm,
+    /** Omitted: the first court (in `courts` order) with an active booking at that hour. */
+    court: z.string().optional(),
+    afterReleaseMs: z.number().optional(),
+    at: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, 'expected an ISO date-time, e.g. "2026-12-01T10:00:00"')
+      .optional(),
+  })
+  .refine((c) => (c.afterReleaseMs === undefined) !== (c.at === undefined), {
+    message:
+      'give exactly one of afterReleaseMs (ms after the release of date) or at (a server-clock ISO time)',
+  });
+
 export const ScenarioSchema = z.object({
   /** The site's page shape: 'estelle' (default) or 'clubhouse'. Fixed for a sandbox's lifetime. */
   skin: z.enum(SKINS),
@@ -79,6 +101,8 @@ export const ScenarioSchema = z.object({
   preBooked: z.array(
     z.object({ date: isoDate, time: hhmm, court: z.string().optional(), member: z.string().optional() }),
   ),
+  /** Bookings the venue cancels on a schedule (server clock), e.g. for a cancellation watch. */
+  cancellations: z.array(CancellationSchema),
   faults: z.object({
     /** 429 with Retry-After. `count`: only the first N matching requests in the window; `maxPerSecond`: per client. */
     rateLimit: WindowSchema.extend({
@@ -140,6 +164,7 @@ export const DEFAULT_SCENARIO: Scenario = {
   sessionTtlMs: 12 * 60 * 60 * 1000,
   competitors: [],
   preBooked: [],
+  cancellations: [],
   faults: {
     maintenance: false,
     rotateCsrf: false,

@@ -85,6 +85,8 @@ export class SandboxServer implements SiteHost {
   private readonly idToMonth = new Map<number, string>();
   private readonly competitorTimers = new Set<NodeJS.Timeout>();
   private readonly competitorsDone = new Set<string>();
+  private readonly cancellationTimers = new Set<NodeJS.Timeout>();
+  private readonly cancellationsDone = new Set<string>();
   /** The second skin's routes, when the scenario chose it; otherwise the Estelle routes below. */
   private readonly site: Site | undefined;
   private readonly preBookedDone = new Set<string>();
@@ -107,6 +109,7 @@ export class SandboxServer implements SiteHost {
     this.http.keepAliveTimeout = 5_000;
     this.applyPreBooked();
     this.armCompetitors();
+    this.armCancellations();
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -122,6 +125,8 @@ export class SandboxServer implements SiteHost {
     this.stopped = true;
     for (const timer of this.competitorTimers) clearTimeout(timer);
     this.competitorTimers.clear();
+    for (const timer of this.cancellationTimers) clearTimeout(timer);
+    this.cancellationTimers.clear();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
@@ -140,6 +145,7 @@ export class SandboxServer implements SiteHost {
     }
     if (patch.preBooked) this.applyPreBooked();
     this.armCompetitors();
+    this.armCancellations();
     return this.scenario;
   }
 
@@ -220,6 +226,45 @@ export class SandboxServer implements SiteHost {
         );
         timer.unref?.();
         this.competitorTimers.add(timer);
+      };
+      arm();
+    }
+  }
+
+  /** Scheduled cancellations: at their instant (server clock), the booking on that court-hour is cancelled. */
+  private armCancellations(): void {
+    for (const timer of this.cancellationTimers) clearTimeout(timer);
+    this.cancellationTimers.clear();
+    if (this.stopped) return;
+    for (const c of this.scenario.cancellations) {
+      const key = JSON.stringify(c);
+      if (this.cancellationsDone.has(key)) continue;
+      const fireAt =
+        c.at !== undefined
+          ? DateTime.fromISO(c.at, { zone: this.scenario.timeZone }).toMillis()
+          : this.venue.releaseInstant(c.date) + (c.afterReleaseMs ?? 0);
+      const arm = () => {
+        const timer = setTimeout(
+          () => {
+            this.cancellationTimers.delete(timer);
+            if (this.clock.now() < fireAt) return arm(); // timers may fire a hair early
+            this.cancellationsDone.add(key);
+            const entry = this.venue.cancelHeld(c.date, c.time, c.court);
+            this.record({
+              arrivalRealMs: Date.now(),
+              client: 'cancellation',
+              method: 'INTERNAL',
+              path: `/cancellation/${c.date}/${c.time}${c.court ? `/${c.court}` : ''}`,
+              reply: entry
+                ? { status: 200, outcome: 'cancelled', slotId: entry.slotId, reference: entry.reference }
+                : { status: 404, outcome: 'nothing-to-cancel' },
+              serverMs: this.clock.now(),
+            });
+          },
+          Math.max(0, fireAt - this.clock.now()),
+        );
+        timer.unref?.();
+        this.cancellationTimers.add(timer);
       };
       arm();
     }

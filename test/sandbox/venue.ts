@@ -226,6 +226,25 @@ export class Venue {
     return entry;
   }
 
+  /**
+   * Cancels the booking held on a court-hour (the earliest accepted, when capacity allows several),
+   * whoever holds it: a scheduled cancellation. Without a court, the first court in `courts` order
+   * that is held at that hour. Undefined when nothing is held there.
+   */
+  cancelHeld(date: string, time: string, court?: string): LedgerEntry | undefined {
+    for (const c of court ? [court] : this.scenario().courts) {
+      const entry = this.entries.find(
+        (e) => e.date === date && e.time === time && e.court === c && !e.cancelled,
+      );
+      if (entry) {
+        entry.cancelled = true;
+        entry.cancelledAtServerMs = this.clock.now();
+        return entry;
+      }
+    }
+    return undefined;
+  }
+
   bookingsOf(member: string): LedgerEntry[] {
     return this.entries
       .filter((e) => e.member === member && !e.cancelled)
