@@ -29,6 +29,11 @@ export interface ClubPageContext {
   cookieChoiceMade: boolean;
 }
 
+/** 2 → 'Two' (the club writes small numbers out). */
+function countWord(n: number): string {
+  return ['No', 'One', 'Two', 'Three', 'Four', 'Five', 'Six'][n] ?? String(n);
+}
+
 function day(iso: string): DateTime {
   return DateTime.fromISO(iso, { locale: CLUBHOUSE_LOCALE });
 }
@@ -127,7 +132,7 @@ export function signInPage(ctx: ClubPageContext, notice: SignInNotice, email = '
   </div>
   <aside class="signin-aside">
     <h2>Padel at Cherwell</h2>
-    <p>Two floodlit courts by the river, open ${esc(clubhouseTimeLabel(ctx.scenario.openingHours.open))} to ${esc(clubhouseTimeLabel(ctx.scenario.openingHours.close))} every day. Sessions are released ${ctx.scenario.advanceDays} days ahead at midnight.</p>
+    <p>${countWord(ctx.scenario.courts.length)} floodlit courts by the river, open ${esc(clubhouseTimeLabel(ctx.scenario.openingHours.open))} to ${esc(clubhouseTimeLabel(ctx.scenario.openingHours.close))} every day. Sessions are released ${ctx.scenario.advanceDays} days ahead at midnight.</p>
   </aside>
 </section>`,
   );
@@ -165,7 +170,7 @@ export function homePage(ctx: ClubPageContext, upcoming: number): string {
 
 export const SPORTS = [
   { slug: 'tennis', name: 'Tennis', meta: 'Six courts · hard and artificial clay' },
-  { slug: 'padel', name: 'Padel', meta: 'Two floodlit courts · one hour' },
+  { slug: 'padel', name: 'Padel', meta: 'Floodlit courts by the river · one hour' },
   { slug: 'squash', name: 'Squash', meta: 'Three glass-backed courts · 45 minutes' },
   { slug: 'pickleball', name: 'Pickleball', meta: 'Sports hall · Tuesdays and Thursdays' },
 ];
@@ -215,7 +220,7 @@ export function padelPage(ctx: ClubPageContext, months: DateTime[]): string {
     'Padel',
     `<nav class="breadcrumb" aria-label="Breadcrumb"><a href="${P.book}">Book</a> / Padel</nav>
 <h1>Padel</h1>
-<p class="intro">${ctx.scenario.courts.length} floodlit courts. Sessions are released ${ctx.scenario.advanceDays} days ahead at midnight (UK time); one hour each.</p>
+<p class="intro">${countWord(ctx.scenario.courts.length)} floodlit courts. Sessions are released ${ctx.scenario.advanceDays} days ahead at midnight (UK time); one hour each.</p>
 <h2 class="section-title">Choose a month</h2>
 ${monthTabs(months)}`,
   );
