@@ -34,6 +34,20 @@ type Workflow = {
 };
 const load = (file: string) => parse(text(file)) as Workflow;
 
+/** Every `uses:` line of every workflow, as written (the comment included). */
+function allUses(): { where: string; line: string }[] {
+  return files.flatMap((file) =>
+    text(file)
+      .split('\n')
+      .map((line, i) => ({ where: `${file}:${i + 1}`, line: line.replace(/^\s*-?\s*/, '') }))
+      .filter((u) => u.line.startsWith('uses:')),
+  );
+}
+
+type PinRow = { uses: string; tag: string; commit: string; runtime: string; verified: string };
+const pinsTable = () =>
+  (JSON.parse(readFileSync('.github/action-pins.json', 'utf8')) as { pins: PinRow[] }).pins;
+
 async function check(name: string, content: string) {
   const result = parseWorkflow({ name, content }, new NoOperationTraceWriter());
   const errors = result.context.errors.getErrors().map((e) => e.message);
@@ -63,14 +77,50 @@ describe("workflows, checked by GitHub's own parser", () => {
     expect((await check('empty.yml', empty)).errors.length).toBeGreaterThan(0);
   });
 
-  it('pins every action to a full commit SHA with a version comment', () => {
+  it('pins every action to a full commit SHA, with the full tag (vX.Y.Z) in the comment', () => {
+    const uses = allUses();
+    expect(uses.length).toBeGreaterThan(0);
+    for (const u of uses) {
+      expect(u.line, `${u.where}: ${u.line}`).toMatch(
+        /^uses: [\w.-]+\/[\w.-]+(\/[\w.-]+)*@[0-9a-f]{40} # v\d+\.\d+\.\d+$/,
+      );
+    }
+  });
+
+  it('pins only commits listed, with their tag, in the verified table .github/action-pins.json', () => {
+    const verified = pinsTable();
+    for (const u of allUses()) {
+      const m = /^uses: ([\w.-]+\/[\w.-]+)(?:\/[\w.-]+)*@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/.exec(u.line);
+      expect(m, `${u.where}: ${u.line}`).not.toBeNull();
+      const [, action, commit, tag] = m!;
+      const row = verified.find((p) => p.uses === action && p.commit === commit);
+      expect(
+        row,
+        `${u.where}: ${action}@${commit} is not in .github/action-pins.json (verify it first)`,
+      ).toBeDefined();
+      expect(row!.tag, `${u.where}: the comment names ${tag}, the table says ${row!.tag}`).toBe(tag);
+      expect(row!.runtime, `${action} ${tag}`).toBe('node24');
+    }
+  });
+
+  it('keeps a verified table whose every row says how it was checked', () => {
+    for (const row of pinsTable()) {
+      expect(row.commit).toMatch(/^[0-9a-f]{40}$/);
+      expect(row.tag).toMatch(/^v\d+\.\d+\.\d+$/);
+      expect(row.verified).toMatch(/rev-parse|ls-remote/);
+    }
+    // The known-bad pin of issue 9 (a SHA that matches v4.6.2 for 16 characters, then not) is not there.
+    expect(pinsTable().map((p) => p.commit)).not.toContain('ea165f8d65b6e75b10ddcee3b9e8ef4d2dc12ebd');
+  });
+
+  it('takes the Node version from .nvmrc in every workflow', () => {
+    expect(readFileSync('.nvmrc', 'utf8').trim()).toBe('24');
     for (const file of files) {
-      for (const line of text(file)
-        .split('\n')
-        .filter((l) => /^\s*-?\s*uses:/.test(l))) {
-        expect(line, `${file}: ${line.trim()}`).toMatch(
-          /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/,
-        );
+      for (const job of Object.values(load(file).jobs)) {
+        for (const step of job.steps.filter((s) => s.uses?.startsWith('actions/setup-node@'))) {
+          expect(step.with, file).toMatchObject({ 'node-version-file': '.nvmrc' });
+          expect(step.with?.['node-version'], file).toBeUndefined();
+        }
       }
     }
   });
@@ -171,6 +221,27 @@ describe('book.yml', () => {
     expect(upload.if).toBe('${{ always() }}');
     expect(String(upload.with?.name)).toContain('${{ github.run_id }}-${{ github.run_attempt }}');
     expect(String(upload.with?.['retention-days'])).toBe('${{ vars.ARTIFACT_RETENTION_DAYS || 7 }}');
+  });
+});
+
+describe('.github/dependabot.yml', () => {
+  it('updates the action pins and the npm packages weekly, minor and patch grouped', () => {
+    const config = parse(readFileSync('.github/dependabot.yml', 'utf8')) as {
+      version: number;
+      updates: {
+        'package-ecosystem': string;
+        directory: string;
+        schedule: { interval: string };
+        groups: Record<string, { 'update-types': string[] }>;
+      }[];
+    };
+    expect(config.version).toBe(2);
+    expect(config.updates.map((u) => u['package-ecosystem']).sort()).toEqual(['github-actions', 'npm']);
+    for (const update of config.updates) {
+      expect(update.directory).toBe('/');
+      expect(update.schedule.interval).toBe('weekly');
+      expect(Object.values(update.groups).map((g) => g['update-types'])).toEqual([['minor', 'patch']]);
+    }
   });
 });
 
