@@ -5,12 +5,16 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { cronTimes } from '../../src/github/schedule-health.ts';
+import { readInputs } from '../../src/github/inputs.ts';
+import { laneFromEnv } from '../../src/cli/lane.ts';
+import { evaluateCondition, evaluateValue } from '../support/workflow-expressions.ts';
 
 const DIR = '.github/workflows';
 const files = readdirSync(DIR).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'));
 const text = (file: string) => readFileSync(join(DIR, file), 'utf8');
 
 type Step = {
+  name?: string;
   uses?: string;
   run?: string;
   id?: string;
@@ -21,6 +25,7 @@ type Step = {
   with?: Record<string, unknown>;
 };
 type Job = {
+  needs?: string | string[];
   permissions?: Record<string, string>;
   'timeout-minutes'?: number;
   concurrency?: { group: string; 'cancel-in-progress': boolean };
@@ -29,6 +34,7 @@ type Job = {
 };
 type Workflow = {
   on: Record<string, unknown>;
+  env?: Record<string, string>;
   permissions?: Record<string, string>;
   jobs: Record<string, Job>;
 };
@@ -172,11 +178,33 @@ describe('book.yml', () => {
     expect(book['timeout-minutes']).toBeLessThanOrEqual(360);
   });
 
-  it('never runs two bookings at once and never cancels a waiting one', () => {
+  it('queues real bookings and rehearsals in two lanes decided by a first job, never cancelling a waiting run', () => {
+    const lane = wf.jobs.lane!;
+    expect(lane.concurrency).toBeUndefined(); // it must start at once
+    expect(lane.steps.find((s) => s.id === 'decide')?.run).toBe('npm run --silent lane');
+    expect(book.needs).toBe('lane');
     expect(book.concurrency).toEqual({
-      group: 'booking-${{ github.repository }}',
+      group: '${{ needs.lane.outputs.lane }}-${{ github.repository }}',
       'cancel-in-progress': false,
     });
+    const group = (laneOutput: string) =>
+      evaluateValue(book.concurrency!.group, {
+        needs: { lane: { outputs: { lane: laneOutput } } },
+        github: { repository: 'member/padel' },
+      });
+    expect(group('booking')).toBe('booking-member/padel');
+    expect(group('rehearsal')).toBe('rehearsal-member/padel');
+    // The Book step is told the same lane its job queued in, and refuses to book for real outside "booking".
+    const step = book.steps.find((s) => s.id === 'book')!;
+    expect(step.env?.BOOKING_LANE).toBe('${{ needs.lane.outputs.lane }}');
+    expect(book.concurrency!.group.startsWith(step.env!.BOOKING_LANE!)).toBe(true);
+    // notify_test: its own group, and neither the lane nor the Book job runs.
+    const notify = wf.jobs['notify-test']!;
+    expect(notify.concurrency?.group).toBe('notify-test-${{ github.repository }}');
+    const dispatch = { github: { event_name: 'workflow_dispatch' }, inputs: { notify_test: true } };
+    expect(evaluateCondition(lane.if!, dispatch)).toBe(false);
+    expect(evaluateCondition(notify.if!, dispatch)).toBe(true);
+    expect(evaluateCondition(lane.if!, { github: { event_name: 'schedule' }, inputs: {} })).toBe(true);
   });
 
   it('has the dispatch inputs and the outside trigger', () => {
@@ -186,6 +214,7 @@ describe('book.yml', () => {
     expect(inputs.dry_run).toMatchObject({ type: 'boolean', default: true });
     expect(inputs.date?.type).toBe('string');
     expect(inputs.no_wait?.type).toBe('boolean');
+    expect(inputs.wait).toMatchObject({ type: 'boolean', default: false });
     expect(inputs.notify_test?.type).toBe('boolean');
     expect(wf.on.repository_dispatch).toEqual({ types: ['book'] });
   });
@@ -201,26 +230,167 @@ describe('book.yml', () => {
     expect(node.with).toMatchObject({ cache: 'npm' });
   });
 
-  it('runs the booking with the schedule, the inputs and the secrets as env, and keeps artifacts whatever happens', () => {
+  it('runs the booking with the raw inputs, the schedule and the secrets as env, and keeps artifacts whatever happens', () => {
     const run = book.steps.find((s) => s.id === 'book')!;
-    expect(run.run).toContain('npm run book');
+    expect(run.run).toBe('npm run book -- --out out/booking');
     expect(run.env?.SCHEDULED_CRON).toBe('${{ github.event.schedule }}');
-    for (const name of [
-      'ESTELLE_USERNAME',
-      'ESTELLE_PASSWORD',
-      'DISCORD_WEBHOOK_URL',
-      'DRY_RUN',
-      'BOOK_DATE',
-      'NO_WAIT',
-    ]) {
-      expect(run.env?.[name], name).toBeDefined();
+    for (const name of ['ESTELLE_USERNAME', 'ESTELLE_PASSWORD', 'DISCORD_WEBHOOK_URL', 'SESSION_CACHE_KEY']) {
+      expect(run.env?.[name], name).toBe(`\${{ secrets.${name} }}`);
     }
-    // Inputs reach the shell only through env, never spliced into the script.
-    expect(run.run).not.toContain('${{');
+    // The raw values, for the code to decide (src/dry-run.ts): once, for every job.
+    expect(wf.env).toEqual({
+      DRY_RUN: '${{ vars.DRY_RUN }}',
+      DISPATCH_INPUTS: '${{ toJSON(inputs) }}',
+      CLIENT_PAYLOAD: '${{ toJSON(github.event.client_payload) }}',
+    });
+    // Inputs reach the shell only through env, never spliced into a script.
+    for (const job of Object.values(wf.jobs))
+      for (const step of job.steps) expect(step.run ?? '', step.name).not.toContain('${{');
     const upload = book.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     expect(upload.if).toBe('${{ always() }}');
     expect(String(upload.with?.name)).toContain('${{ github.run_id }}-${{ github.run_attempt }}');
     expect(String(upload.with?.['retention-days'])).toBe('${{ vars.ARTIFACT_RETENTION_DAYS || 7 }}');
+    expect(book.steps.indexOf(upload)).toBe(book.steps.length - 1);
+  });
+
+  it('keeps the token out of .git/config and gives it to the Book step only, for git', () => {
+    for (const [id, job] of Object.entries(wf.jobs)) {
+      for (const step of job.steps.filter((s) => s.uses?.startsWith('actions/checkout@'))) {
+        expect(step.with?.['persist-credentials'], id).toBe(false);
+      }
+      for (const step of job.steps) {
+        const wantsToken = JSON.stringify(step.env ?? {}).includes('github.token');
+        expect(wantsToken, `${id}: ${step.name ?? step.uses}`).toBe(id === 'book' && step.id === 'book');
+      }
+    }
+  });
+});
+
+describe("book.yml: dry runs, through GitHub's expression evaluator", () => {
+  const wf = load('book.yml');
+  /** The workflow-level env as the runner computes it for an event, then the code's decision. */
+  function decide(
+    event: string,
+    options: { inputs?: Record<string, unknown>; payload?: unknown; vars?: Record<string, string> },
+  ) {
+    const contexts = {
+      github: {
+        event_name: event,
+        repository: 'member/padel',
+        event:
+          event === 'repository_dispatch' ? { action: 'book', client_payload: options.payload ?? {} } : {},
+      },
+      inputs: options.inputs ?? {},
+      vars: options.vars ?? {},
+    };
+    const env: NodeJS.ProcessEnv = { GITHUB_EVENT_NAME: event };
+    for (const [name, value] of Object.entries(wf.env ?? {})) env[name] = evaluateValue(value, contexts);
+    const { inputs, problems } = readInputs(env, { mask: false });
+    return {
+      env,
+      dryRun: inputs.dryRun,
+      noWait: inputs.noWait,
+      lane: laneFromEnv(env).lane,
+      problems: problems.map((p) => p.message),
+    };
+  }
+  const dispatchInputs = (dry_run: boolean, extra: Record<string, unknown> = {}) => ({
+    dry_run,
+    wait: false,
+    date: '',
+    no_wait: false,
+    notify_test: false,
+    ...extra,
+  });
+
+  it.each([
+    ['schedule', {}, false],
+    ['schedule, DRY_RUN=true on the repository', { vars: { DRY_RUN: 'true' } }, true],
+    ['schedule, DRY_RUN=Yes on the repository', { vars: { DRY_RUN: 'Yes' } }, true],
+    [
+      'the Actions tab, dry_run ticked (the default)',
+      { event: 'workflow_dispatch', inputs: dispatchInputs(true) },
+      true,
+    ],
+    [
+      'the Actions tab, dry_run unticked',
+      { event: 'workflow_dispatch', inputs: dispatchInputs(false) },
+      false,
+    ],
+    [
+      'the Actions tab, dry_run unticked, DRY_RUN=true',
+      { event: 'workflow_dispatch', inputs: dispatchInputs(false), vars: { DRY_RUN: 'true' } },
+      true,
+    ],
+    ['a payload with dry_run: true (boolean)', { payload: { dry_run: true } }, true],
+    ['a payload with dry_run: "true" (string)', { payload: { dry_run: 'true' } }, true],
+    ['a payload with dry_run: "TRUE"', { payload: { dry_run: 'TRUE' } }, true],
+    ['a payload with dry_run: 1 (number)', { payload: { dry_run: 1 } }, true],
+    ['a payload with dry_run: " yes "', { payload: { dry_run: ' yes ' } }, true],
+    ['a payload with dry_run: false', { payload: { dry_run: false } }, false],
+    ['a payload with dry_run: "false"', { payload: { dry_run: 'false' } }, false],
+    ['a payload with dry_run: 0', { payload: { dry_run: 0 } }, false],
+    ['a payload without dry_run', { payload: { dispatched_at: '2026-02-14T23:40:00Z' } }, false],
+    ['a payload without dry_run, DRY_RUN=true', { payload: {}, vars: { DRY_RUN: 'true' } }, true],
+    [
+      'a payload with dry_run: false, DRY_RUN=TRUE',
+      { payload: { dry_run: false }, vars: { DRY_RUN: 'TRUE' } },
+      true,
+    ],
+  ] as const)('%s → dry run %s', (_, c, expected) => {
+    const options = c as {
+      event?: string;
+      inputs?: Record<string, unknown>;
+      payload?: unknown;
+      vars?: Record<string, string>;
+    };
+    const event = options.event ?? (options.payload !== undefined ? 'repository_dispatch' : 'schedule');
+    const d = decide(event, options);
+    expect(d.problems).toEqual([]);
+    expect(d.dryRun).toBe(expected);
+    expect(d.lane).toBe(expected ? 'rehearsal' : 'booking');
+  });
+
+  it.each([
+    ['"maybe"', { dry_run: 'maybe' }],
+    ['2', { dry_run: 2 }],
+    ['an object', { dry_run: { really: true } }],
+  ])(
+    'stops, before any login, on a payload dry_run of %s (a rehearsal lane, never a real booking)',
+    (_, payload) => {
+      const d = decide('repository_dispatch', { payload });
+      expect(d.problems.join(' ')).toMatch(/client_payload\.dry_run is .* not a yes\/no value/);
+      expect(d.dryRun).toBe(true);
+      expect(d.lane).toBe('rehearsal');
+    },
+  );
+
+  it('stops on a repository variable it cannot read', () => {
+    const d = decide('schedule', { vars: { DRY_RUN: 'sometimes' } });
+    expect(d.problems.join(' ')).toContain(
+      'DRY_RUN (the repository variable or the environment) is "sometimes"',
+    );
+  });
+
+  it('acts at once on a dispatched dry run unless asked to wait; a scheduled rehearsal waits', () => {
+    expect(decide('workflow_dispatch', { inputs: dispatchInputs(true) }).noWait).toBe(true);
+    expect(decide('workflow_dispatch', { inputs: dispatchInputs(true, { wait: true }) }).noWait).toBe(false);
+    expect(decide('repository_dispatch', { payload: { dry_run: 'true' } }).noWait).toBe(true);
+    expect(decide('repository_dispatch', { payload: { dry_run: 'true', wait: 'true' } }).noWait).toBe(false);
+    expect(decide('schedule', { vars: { DRY_RUN: 'true' } }).noWait).toBe(false);
+    // A real booking waits for the release unless told not to ("no_wait": "true", a string, is read).
+    expect(decide('repository_dispatch', { payload: {} }).noWait).toBe(false);
+    expect(decide('repository_dispatch', { payload: { no_wait: 'true' } }).noWait).toBe(true);
+    expect(decide('workflow_dispatch', { inputs: dispatchInputs(false, { no_wait: true }) }).noWait).toBe(
+      true,
+    );
+  });
+
+  it('passes the court date from the Actions tab or the payload', () => {
+    const fromTab = decide('workflow_dispatch', { inputs: dispatchInputs(false, { date: '2026-02-15' }) });
+    expect(readInputs(fromTab.env, { mask: false }).inputs.bookDate).toBe('2026-02-15');
+    const fromPayload = decide('repository_dispatch', { payload: { date: '2026-02-16' } });
+    expect(readInputs(fromPayload.env, { mask: false }).inputs.bookDate).toBe('2026-02-16');
   });
 });
 
