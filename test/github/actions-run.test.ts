@@ -483,6 +483,58 @@ describe('runOnActions keeps a booking going and a rehearsal safe', () => {
   });
 });
 
+describe('what members read when a run fails', () => {
+  it('attaches the error screenshot to Discord, links the run, and names artifact files instead of runner paths', async () => {
+    const { work, env } = await setup();
+    const reporter = memoryReporter();
+    const report = await runOnActions({
+      runBooking: async (options) => {
+        await mkdir(options.outDir, { recursive: true });
+        const shot = join(options.outDir, '03-error.png');
+        await writeFile(shot, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]));
+        return {
+          outcome: 'failed',
+          row: { key: '2026-02-15 19:00', date: '2026-02-15', time1: '19:00' },
+          attempts: 0,
+          message:
+            `The venue profile's slots.card ("[data-slot]") found nothing on https://venue.test/day (screenshot: ${shot}) ` +
+            `The site's markup may have changed: open the screenshot, then update slots.card in the venue profile ` +
+            `(src/venue/profiles/<venue>.yml). Screenshots and the step log are in ${options.outDir}.`,
+          screenshots: [join(options.outDir, '01-logged-in.png'), shot],
+          outDir: options.outDir,
+          exitCode: 1,
+        };
+      },
+      env,
+      clock: fixedClock('2026-02-01T00:01:00Z'),
+      repoDir: work,
+      reporter,
+      sleep: async () => {},
+    });
+    expect(report.exitCode).toBe(1);
+    const outDir = join(work, 'out', 'booking');
+    const artifact = 'booking-2026-02-15-9001-1';
+
+    const message = discord.messages().at(-1)!;
+    expect(message.violations).toEqual([]);
+    expect(message.files.map((f) => [f.filename, f.contentType])).toEqual([['error.png', 'image/png']]);
+    const embed = message.payload.embeds![0]!;
+    expect(embed.image?.url).toBe('attachment://error.png');
+    const fields = Object.fromEntries((embed.fields ?? []).map((f) => [f.name, f.value]));
+    expect(fields.Run).toBe('[Open the run](https://github.com/member/padel/actions/runs/9001)');
+    expect(fields['Screenshots and step log']).toContain('/actions/runs/9001#artifacts');
+    expect(fields.Reason).toContain(`(screenshot: 03-error.png in the run's artifact ${artifact})`);
+    expect(JSON.stringify(message.payload)).not.toContain(outDir);
+
+    // The summary shows <venue> (escaped, not eaten as an HTML tag) and no runner path.
+    expect(report.summary).toContain('src/venue/profiles/\\<venue\\>.yml');
+    expect(report.summary).not.toContain('profiles/.yml');
+    expect(report.summary).not.toContain(outDir);
+    const annotation = reporter.lines.find((l) => l.level === 'error')!.message;
+    expect(annotation).toContain(`Screenshots and the step log are in the run's artifact ${artifact}.`);
+  });
+});
+
 describe('fits the engine', () => {
   it('takes src/run.ts as it is: RunResult is an EngineResult and EngineOptions are RunOptions', () => {
     const toEngine = (r: RunResult): EngineResult => r;
