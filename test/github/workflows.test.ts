@@ -429,6 +429,34 @@ describe('ci.yml', () => {
   });
 });
 
+describe('upstream-sync.yml', () => {
+  it("runs only when asked, reads with the job token and pushes with the member's own token, in one step", () => {
+    const wf = load('upstream-sync.yml');
+    expect(Object.keys(wf.on)).toEqual(['workflow_dispatch']);
+    const job = wf.jobs.sync!;
+    expect(job.permissions).toEqual({ contents: 'read' });
+    const checkout = job.steps.find((s) => s.uses?.startsWith('actions/checkout@'))!;
+    expect(checkout.with).toMatchObject({ 'persist-credentials': false, 'fetch-depth': 0 });
+    const sync = job.steps.find((s) => s.run === 'npm run upstream:sync')!;
+    expect(sync.env).toEqual({
+      UPSTREAM_REPOSITORY: '${{ inputs.upstream || vars.UPSTREAM_REPOSITORY }}',
+      UPSTREAM_BRANCH: '${{ inputs.branch }}',
+      UPSTREAM_SYNC_TOKEN: '${{ secrets.UPSTREAM_SYNC_TOKEN }}',
+    });
+    expect(
+      evaluateValue(sync.env!.UPSTREAM_REPOSITORY!, {
+        inputs: { upstream: '' },
+        vars: { UPSTREAM_REPOSITORY: 'up/court-booker' },
+      }),
+    ).toBe('up/court-booker');
+    expect(
+      evaluateValue(sync.env!.UPSTREAM_REPOSITORY!, { inputs: { upstream: 'other/fork' }, vars: {} }),
+    ).toBe('other/fork');
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['upstream:sync']).toBe('tsx src/github/upstream-sync.ts');
+  });
+});
+
 describe('keepalive.yml', () => {
   it("re-enables the schedules more often than GitHub's 60-day cut-off, with only actions: write", () => {
     const wf = load('keepalive.yml');
