@@ -70,6 +70,49 @@ async function keyStep(dir: string): Promise<string> {
   return /^prefix<<(.+)\n([\s\S]*?)\n\1$/m.exec(text)?.[2] ?? '';
 }
 
+describe("book.yml's lane job, as a process", () => {
+  async function lane(contexts: Record<string, unknown>) {
+    const wf = (await import('yaml')).parse(
+      await readFile(join(ROOT, '.github/workflows/book.yml'), 'utf8'),
+    ) as {
+      env: Record<string, string>;
+      jobs: { lane: { steps: { id?: string; run?: string }[] } };
+    };
+    expect(wf.jobs.lane.steps.find((s) => s.id === 'decide')?.run).toBe('npm run --silent lane');
+    const dir = await mkdtemp(join(tmpdir(), 'lane-'));
+    const output = join(dir, 'output');
+    await writeFile(output, '');
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_OUTPUT: output,
+    };
+    for (const [name, value] of Object.entries(wf.env)) env[name] = evaluateValue(value, contexts);
+    const result = await run('npm', ['run', '--silent', 'lane'], { cwd: ROOT, env }).then(
+      (r) => ({ code: 0, stdout: r.stdout }),
+      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+    );
+    const text = await readFile(output, 'utf8');
+    return { ...result, lane: /^lane<<(.+)\n([\s\S]*?)\n\1$/m.exec(text)?.[2] };
+  }
+  const dispatch = (payload: unknown, vars: Record<string, string> = {}) => ({
+    github: { event_name: 'repository_dispatch', event: { client_payload: payload } },
+    inputs: {},
+    vars,
+  });
+
+  it('writes lane=rehearsal for a payload dry_run "TRUE", lane=booking without one, and fails on "maybe"', async () => {
+    expect(await lane(dispatch({ dry_run: 'TRUE' }))).toMatchObject({ code: 0, lane: 'rehearsal' });
+    expect(await lane(dispatch({}))).toMatchObject({ code: 0, lane: 'booking' });
+    expect(await lane(dispatch({}, { DRY_RUN: 'true' }))).toMatchObject({ code: 0, lane: 'rehearsal' });
+    const bad = await lane(dispatch({ dry_run: 'maybe' }));
+    expect(bad.code).toBe(1);
+    expect(bad.lane).toBeUndefined();
+    expect(bad.stdout).toContain('::error::client_payload.dry_run is "maybe"');
+  });
+});
+
 describe('book.yml session cache: key step → restore → Book step → save, night after night', () => {
   it('saves the session after one night and gives it to the engine the next, never in the clear', async () => {
     const repo = await repoWithRemote({ 'bookings/status.json': '{"version":1,"bookings":{}}\n' });
