@@ -6,6 +6,7 @@ import { venueUrl } from './profile.ts';
 import { LoginRefusedError, MissingCredentialsError, SiteDownError } from './errors.ts';
 import { clickThrough, dismissOverlays, need, type VenueContext } from './page-tools.ts';
 import { PAGE_INIT_SCRIPT } from './page-scripts.ts';
+import { parseStorageState } from './storage-state.ts';
 
 export type Credentials = { username?: string; password?: string };
 
@@ -57,12 +58,10 @@ export type Session = {
 
 async function readStorageState(path: string | undefined): Promise<string | undefined> {
   if (!path || !existsSync(path)) return undefined;
-  try {
-    JSON.parse(await readFile(path, 'utf8'));
-    return path;
-  } catch {
-    return undefined; // a corrupt file is ignored: we log in afresh and overwrite it
-  }
+  // A file that is not a saved session (corrupt, or JSON of another shape) is ignored: we log in
+  // afresh and overwrite it. The same check the session cache makes (storage-state.ts).
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  return text !== undefined && parseStorageState(text).ok ? path : undefined;
 }
 
 export async function saveStorageState(context: BrowserContext, path: string | undefined): Promise<void> {
