@@ -13,7 +13,7 @@
  * lives in the demo folder, which must be new or empty.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DateTime } from 'luxon';
@@ -26,7 +26,7 @@ import { BookerError, describeError } from '../src/errors.ts';
 import { runOnActions, type ActionsRunReport } from '../src/github/actions-run.ts';
 import { gitIn, gitOk } from '../src/github/git.ts';
 import type { Reporter } from '../src/github/reporter.ts';
-import type { CacheBackend } from '../src/github/session-cache.ts';
+import { sessionCachePrefix } from '../src/cli/session-cache-key.ts';
 import { runBooking, type RunResult } from '../src/run.ts';
 import {
   loadScenarioFile,
@@ -40,6 +40,7 @@ import {
   startDiscordStandIn,
   type ReceivedMessage,
 } from '../test/support/discord-standin.ts';
+import { bookSteps, cacheFolder, cacheStep, evaluateCacheStep } from '../test/support/actions-cache.ts';
 
 export const USAGE = `Usage: npm run demo [-- options]
 
@@ -169,23 +170,36 @@ async function createRepository(dir: string, date: string): Promise<void> {
   await gitOk(git, ['push', '--quiet', 'origin', 'HEAD:refs/heads/main']);
 }
 
-/** The Actions cache service, as a folder (the session is encrypted before it gets here). */
-function folderCache(dir: string): CacheBackend {
-  return {
-    isFeatureAvailable: () => true,
-    async restoreCache(paths, primary, restoreKeys = []) {
-      const keys = await readdir(dir).catch(() => [] as string[]);
-      const hit = keys.includes(primary)
-        ? primary
-        : keys.find((k) => restoreKeys.some((r) => k.startsWith(r)));
-      if (!hit) return undefined;
-      for (const p of paths) await cp(join(dir, hit, basename(p)), p);
-      return hit;
+/**
+ * book.yml's two cache steps (actions/cache/restore before the Book step, actions/cache/save after
+ * it), their inputs evaluated from book.yml itself, with a folder standing in for GitHub's cache.
+ */
+const BOOK_YML = join(import.meta.dirname, '..', '.github', 'workflows', 'book.yml');
+
+async function cacheSteps(dir: string, env: NodeJS.ProcessEnv, print: (line: string) => void) {
+  const folder = cacheFolder(join(dir, '.cache'));
+  const steps = bookSteps(await readFile(BOOK_YML, 'utf8'));
+  const contexts = (matchedKey = '') => ({
+    github: { run_id: env.GITHUB_RUN_ID, run_attempt: env.GITHUB_RUN_ATTEMPT },
+    steps: {
+      'session-key': { outputs: { prefix: sessionCachePrefix(env) } },
+      'session-restore': { outputs: { 'cache-matched-key': matchedKey } },
     },
-    async saveCache(paths, key) {
-      await mkdir(join(dir, key), { recursive: true });
-      for (const p of paths) await cp(p, join(dir, key, basename(p)));
-      return 1;
+  });
+  return {
+    async restore(): Promise<string | undefined> {
+      print('\n▸ Restore the saved session (actions/cache/restore; a folder stands in for the cache)');
+      const step = evaluateCacheStep(cacheStep(steps, 'restore'), contexts(), dir);
+      if (!step.runs) return (print('  skipped: no username or secret to key the cache'), undefined);
+      const restored = await folder.restore(dir, step.inputs);
+      print(`  ${restored.log}`);
+      return restored.matchedKey;
+    },
+    async save(matchedKey: string | undefined): Promise<void> {
+      print('\n▸ Save the session for the next run (actions/cache/save)');
+      const step = evaluateCacheStep(cacheStep(steps, 'save'), contexts(matchedKey), dir);
+      if (!step.runs) return print('  skipped: the Book step left no encrypted session');
+      print(`  ${(await folder.save(dir, step.inputs)).log}`);
     },
   };
 }
@@ -373,6 +387,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
       GITHUB_OUTPUT: join(dir, 'outputs.txt'),
       DRY_RUN: 'false',
+      BOOKING_LANE: 'booking',
       ESTELLE_USERNAME: member.email,
       ESTELLE_PASSWORD: member.password,
       DISCORD_WEBHOOK_URL: discord.url,
@@ -420,13 +435,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         }
       }),
     );
+    const cache = await cacheSteps(dir, env, print);
+    const matchedKey = await cache.restore();
+    if (matchedKey) env.SESSION_CACHE_MATCHED_KEY = matchedKey;
     const actions = await runOnActions<RunResult>({
       env,
       clock,
       repoDir: dir,
       outDir: dir,
       reporter,
-      cacheBackend: folderCache(join(dir, '.cache')),
       runBooking: (engine) =>
         runBooking({
           ...engine,
@@ -449,6 +466,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         }),
     });
     for (const undo of restore.splice(0).reverse()) undo();
+    await cache.save(matchedKey);
 
     const ledger = venue.ledger();
     const received = discord.messages();

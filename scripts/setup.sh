@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run setup: everything `npm run demo` and `npm test` need, on a fresh clone.
-#   1. Node.js >= 20.19 (checked, not installed).
+#   1. Node.js: the version in .nvmrc (24) is the one the workflows and the tests use; an older
+#      one that still runs the code (20.19 or newer) gets a warning, anything older stops here.
 #   2. node_modules: `npm ci` when missing or older than package-lock.json.
 #   3. A headless Chromium that starts: CHROMIUM_PATH, Playwright's Chromium or a system Chromium;
 #      else `npx playwright install chromium`; else (root or sudo, with apt-get) `apt-get install chromium`;
@@ -16,13 +17,18 @@ fail() {
 }
 
 # 1. Node.js
+want="$(tr -d ' \n\r' < .nvmrc)"
 if ! command -v node >/dev/null 2>&1; then
-  fail "Node.js is not installed. Install Node.js 22 LTS (https://nodejs.org, or nvm install 22), then run npm run setup again."
+  fail "Node.js is not installed. Install Node.js $want (https://nodejs.org, or nvm install: it reads .nvmrc), then run npm run setup again."
 fi
 if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; then
-  fail "Node.js $(node --version) is too old: this project needs 20.19 or newer (22 LTS recommended, e.g. nvm install 22)."
+  fail "Node.js $(node --version) is too old: this project is tested on Node.js $want (.nvmrc; e.g. nvm install)."
 fi
-say "Node.js $(node --version): ok."
+if [ "$(node -p 'process.versions.node.split(".")[0]')" = "$want" ]; then
+  say "Node.js $(node --version): ok."
+else
+  say "Node.js $(node --version): it should run, but the workflows and the tests use Node.js $want (.nvmrc): nvm install && nvm use to match."
+fi
 
 # 2. Dependencies
 if [ ! -f node_modules/.package-lock.json ]; then

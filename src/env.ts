@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { decideDryRun } from './dry-run.ts';
 import { BookerError } from './errors.ts';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -23,9 +24,6 @@ export type Environment = {
   now?: string;
 };
 
-const TRUE = ['1', 'true', 'yes', 'on'];
-const FALSE = ['0', 'false', 'no', 'off', ''];
-
 /**
  * Reads and checks the environment. Empty values count as unset: GitHub Actions passes a secret that does not
  * exist as an empty string.
@@ -35,10 +33,11 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     const value = env[name]?.trim();
     return value ? value : undefined;
   };
-  const dryRunText = (get('DRY_RUN') ?? '').toLowerCase();
-  if (!TRUE.includes(dryRunText) && !FALSE.includes(dryRunText)) {
+  // The same decision the Actions glue makes (src/dry-run.ts), from the one source a local run has.
+  const dryRun = decideDryRun({ variable: env.DRY_RUN });
+  if (dryRun.problems.length > 0) {
     throw new BookerError(
-      `DRY_RUN "${env.DRY_RUN}" is not a yes/no value (expected true or false)`,
+      dryRun.problems.join(' '),
       'Set DRY_RUN=true to rehearse without booking, or leave it unset to book for real.',
     );
   }
@@ -65,7 +64,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     username: get('ESTELLE_USERNAME'),
     password: get('ESTELLE_PASSWORD'),
     discordWebhookUrl,
-    dryRun: TRUE.includes(dryRunText),
+    dryRun: dryRun.dryRun,
     logLevel: logLevel as LogLevel,
     baseUrl,
     now: get('BOOKER_NOW'),

@@ -13,7 +13,9 @@ logs in ahead of it, fires at the venue's midnight, verifies on My bookings and 
 outcome in bookings/status.json.
 
 Options:
-  --dry-run           everything but the final Confirm (also DRY_RUN=true); never books
+  --dry-run           everything but the final Confirm (also DRY_RUN=true); never books.
+                      A dry run acts at once unless --wait is given
+  --wait              with --dry-run: wait for the release like the nightly run
   --no-wait           act now instead of waiting for the release
   --date YYYY-MM-DD   only the row for that court date
   --out DIR           where screenshots, the step log and traces go (default out/run-<time>)
@@ -32,6 +34,7 @@ async function main(): Promise<number> {
     options: {
       'dry-run': { type: 'boolean' },
       'no-wait': { type: 'boolean' },
+      wait: { type: 'boolean' },
       date: { type: 'string' },
       out: { type: 'string' },
       trace: { type: 'boolean' },
@@ -59,6 +62,14 @@ async function main(): Promise<number> {
   // status commit and session cache (Actions only) → Discord → job summary.
   const report = await runOnActions<RunResult>({
     clock,
+    // Decided with every other source in one place (src/dry-run.ts, through readInputs).
+    flags: {
+      ...(values['dry-run'] ? { dryRun: true } : {}),
+      ...(values.wait ? { wait: true } : {}),
+      ...(values['no-wait'] ? { noWait: true } : {}),
+      ...(values.date ? { date: values.date } : {}),
+    },
+    ...(values.session ? { storageStatePath: values.session } : {}),
     // Screenshots, the step log and traces: --out, else a new folder per run.
     outDir: resolve(
       values.out ?? join('out', `run-${new Date(clock.now()).toISOString().replace(/[:.]/g, '-')}`),
@@ -69,9 +80,6 @@ async function main(): Promise<number> {
         // Read after runOnActions has masked the secrets.
         env: readEnvironment(),
         clock,
-        dryRun: fromInputs.dryRun || !!values['dry-run'],
-        noWait: fromInputs.noWait || !!values['no-wait'],
-        ...(fromInputs.date || values.date ? { date: fromInputs.date ?? values.date } : {}),
         trace: !!values.trace || process.env.BOOKER_TRACE === 'true',
         paths: {
           ...(values.bookings ? { bookings: values.bookings } : {}),

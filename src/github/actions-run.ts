@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import type { Clock } from '../calendar/clock.ts';
 import { systemClock } from '../calendar/clock.ts';
@@ -10,12 +10,19 @@ import {
   shouldNotify,
   type OutcomeReport,
 } from '../notify/message.ts';
-import { readInputs, type GlueInputs } from './inputs.ts';
+import { readInputs, type CommandLineFlags, type GlueInputs } from './inputs.ts';
 import { writeOutputs } from './outputs.ts';
 import { defaultReporter, type Reporter } from './reporter.ts';
 import { syncStatusFromRemote } from './remote-status.ts';
 import { scheduleHealth, type StartRecord } from './schedule-health.ts';
-import { restoreSession, saveSession, type CacheBackend } from './session-cache.ts';
+import { loadBookings } from '../bookings/csv.ts';
+import { loadConfig } from '../bookings/config.ts';
+import { readStatus } from '../bookings/status.ts';
+import { bookingWindows, checkRehearsal } from '../calendar/rehearsal.ts';
+import { DRY_RUN_SOURCE_NAMES } from '../dry-run.ts';
+import { gitIn } from './git.ts';
+import { withToken } from './git-auth.ts';
+import { discardInvalidSession, restoreSession, saveSession, SESSION_CACHE_FILE } from './session-cache.ts';
 import {
   commitStatus,
   keepUnpushedStatus,
@@ -24,6 +31,7 @@ import {
 } from './status-commit.ts';
 import { renderSummary } from './summary.ts';
 import { writeJobSummary } from './annotations.ts';
+import { markdownText } from './markdown.ts';
 
 /**
  * The nightly run as GitHub Actions runs it, around the engine: read inputs (secrets masked first)
@@ -50,16 +58,22 @@ export interface EngineResult extends OutcomeReport {
 export interface ActionsRunOptions<R extends EngineResult> {
   runBooking: (options: EngineOptions) => Promise<R>;
   env?: NodeJS.ProcessEnv;
+  /** What the command line asked for (--dry-run, --wait, --no-wait, --date): decided with the rest. */
+  flags?: CommandLineFlags;
   clock?: Clock;
   /** The repository working tree (default cwd). */
   repoDir?: string;
   statusPath?: string;
-  /** Playwright storageState the engine uses (default .auth/estelle.json). */
+  /** Playwright storageState the engine uses (default .auth/estelle.json, from repoDir). */
   storageStatePath?: string;
+  /** The encrypted session book.yml's cache steps restore and save (default SESSION_CACHE_FILE). */
+  sessionCachePath?: string;
+  /** bookings.csv and config.yml, for the rehearsal check (default bookings/…, from repoDir). */
+  bookingsPath?: string;
+  configPath?: string;
   /** Where screenshots, the step log and status-unpushed.json go (default out/booking). */
   outDir?: string;
   reporter?: Reporter;
-  cacheBackend?: CacheBackend;
   /** Waits between push and Discord retries (tests pass a recorder). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -91,8 +105,24 @@ export function startsFromStatus(text: string | undefined): StartRecord[] {
   }
 }
 
-function pickScreenshot(paths: string[]): string | undefined {
-  return paths.find((p) => /confirm/i.test(basename(p))) ?? paths.at(-1);
+/** The screenshot a message shows: the confirmation when booked, the error page when it failed. */
+export function pickScreenshot(outcome: string, paths: string[]): string | undefined {
+  const want = outcome === 'failed' ? /error|fail|refused/i : /confirm/i;
+  return paths.find((p) => want.test(basename(p))) ?? paths.at(-1);
+}
+
+/**
+ * The engine's message, for people who cannot see the runner's disk: a path under the run's folder
+ * becomes the file's name in the run's artifact.
+ */
+export function forMembers(message: string, outDir: string, artifact: string | undefined): string {
+  const where = artifact ? `the run's artifact ${artifact}` : "the run's artifact";
+  const dir = outDir.replace(/\/+$/, '');
+  return message
+    .split(`${dir}/`)
+    .map((part, i) => (i === 0 ? part : part.replace(/^([^\s)]+)/, `$1 in ${where}`)))
+    .join('')
+    .replaceAll(dir, where);
 }
 
 export async function runOnActions<R extends EngineResult>(
@@ -105,12 +135,25 @@ export async function runOnActions<R extends EngineResult>(
   const statusPath = opts.statusPath ?? 'bookings/status.json';
   const outDir = opts.outDir ?? join(repoDir, 'out', 'booking');
 
-  // 1. Inputs, secrets masked before anything is logged.
-  const { inputs, problems } = readInputs(env, { clock });
+  // 1. Inputs, secrets masked before anything is logged; every dry-run source decided in one place.
+  const { inputs, problems, warnings } = readInputs(env, {
+    clock,
+    ...(opts.flags ? { flags: opts.flags } : {}),
+  });
   const gh = inputs.github;
   if (problems.length > 0) {
+    // Before any login: an unreadable dry-run value or a wrong lane never becomes a real booking.
     for (const p of problems) reporter.error(p.message);
     return { exitCode: 1, inputs };
+  }
+  // The token is for git alone: nothing the engine starts (Chromium) inherits it.
+  if (env === process.env) delete process.env.GITHUB_TOKEN;
+  const git = withToken(gitIn(repoDir), inputs.githubToken, gh.serverUrl);
+  for (const warning of warnings) reporter.warning(warning);
+  if (inputs.dryRun) {
+    reporter.info(
+      `Dry run (asked by ${inputs.dryRunDecision.because.join(', ')}): nothing will be booked; ${inputs.waitReason}.`,
+    );
   }
   const sendOpts = { reporter, ...(opts.sleep ? { sleep: opts.sleep } : {}) };
 
@@ -127,133 +170,193 @@ export async function runOnActions<R extends EngineResult>(
   }
 
   const cache = {
-    statePath: join(repoDir, opts.storageStatePath ?? '.auth/estelle.json'),
+    statePath: resolve(repoDir, opts.storageStatePath ?? '.auth/estelle.json'),
+    encryptedPath: resolve(repoDir, opts.sessionCachePath ?? SESSION_CACHE_FILE),
     username: inputs.username,
     secret: inputs.sessionCacheSecret,
-    runId: gh.runId,
-    ...(gh.runAttempt ? { runAttempt: gh.runAttempt } : {}),
     inActions: gh.inActions,
     reporter,
-    ...(opts.cacheBackend ? { backend: opts.cacheBackend } : {}),
+    ...(inputs.sessionCacheMatchedKey ? { matchedKey: inputs.sessionCacheMatchedKey } : {}),
   };
 
-  // 2. The saved session, and the latest status another run may have pushed.
+  // 2. The saved session (the cache restore step put it beside the engine's file, encrypted),
+  //    and the latest status another run may have pushed.
   if (gh.inActions) {
-    await group(gh.inActions, 'Restore the saved session', async () => {
+    await group(gh.inActions, 'Decrypt the saved session', async () => {
       const restored = await restoreSession(cache);
       reporter.info(`Session cache: ${restored.reason}`);
     });
   }
+  await discardInvalidSession(cache.statePath, reporter);
   if (gh.inActions) {
     await group(gh.inActions, 'Read the latest status from origin', async () => {
-      const synced = await syncStatusFromRemote({ repoDir, statusPath, branch: gh.branch });
+      const synced = await syncStatusFromRemote({ repoDir, statusPath, branch: gh.branch, git });
       if (synced.remote.source === 'unavailable') reporter.warning(synced.remote.warning);
       else
         reporter.info(synced.updated ? `Status updated from origin/${gh.branch}.` : 'Status is up to date.');
     });
   }
 
-  // 3. The engine. The attempt line records when the run was meant to start: its cron line's time,
-  //    or when an outside scheduler says it dispatched it.
-  const plannedStart = gh.scheduledFor ?? gh.dispatchedAt;
-  const result = await group(gh.inActions, 'Book', () =>
-    opts.runBooking({
-      ...(inputs.bookDate ? { date: inputs.bookDate } : {}),
-      dryRun: inputs.dryRun,
-      noWait: inputs.noWait,
-      outDir,
-      attempt: {
-        trigger: gh.trigger,
-        ...(gh.runId ? { runId: gh.runId } : {}),
-        ...(gh.runUrl ? { runUrl: gh.runUrl } : {}),
-        ...(plannedStart ? { scheduledFor: plannedStart } : {}),
-      },
-    }),
-  );
-  const report: ActionsRunReport<R> = { exitCode: result.exitCode, inputs, result };
-  if (result.outcome === 'failed') reporter.error(result.message);
-  else if (result.outcome === 'unavailable' || result.outcome === 'unverified')
-    reporter.warning(result.message);
-  writeOutputs(result, env);
-
-  const statusText = await readFile(join(repoDir, statusPath), 'utf8').catch(() => undefined);
-  const current: StartRecord = {
-    startedAt: gh.startedAt,
-    ...(plannedStart ? { scheduledFor: plannedStart } : {}),
-  };
-  const past = startsFromStatus(statusText).filter((s) => s.startedAt !== current.startedAt);
-  const { warning: lateStart } = scheduleHealth(past, current);
-  if (lateStart) reporter.warning(lateStart);
-
-  // 4. The status commit (only on Actions: a local run never pushes).
-  const sections: { title: string; markdown: string }[] = [];
-  if (gh.inActions) {
-    const commit = await group(gh.inActions, 'Commit the status', () =>
-      commitStatus({
-        repoDir,
-        statusPath,
-        branch: gh.branch,
-        message: statusCommitMessage({
-          state: result.outcome,
-          ...(result.row ? { date: result.row.date, time: result.bookedTime ?? result.row.time1 } : {}),
-          ...(result.court ? { court: result.court } : {}),
-        }),
-        ...(opts.sleep ? { sleep: opts.sleep } : {}),
-      }),
-    );
-    report.statusCommit = commit;
-    for (const line of commit.log) reporter.info(line);
-    if (!commit.ok) {
-      reporter.error(`The status was NOT pushed: ${commit.error}. ${commit.hint}`);
-      const kept = await keepUnpushedStatus(repoDir, outDir, statusPath).catch(() => undefined);
-      sections.push({ title: 'Status not pushed', markdown: kept?.markdown ?? commit.error });
+  // 3. A rehearsal keeps out of a real booking's way: refused, before logging in, when it would
+  //    overlap a release this repository books for real (none does when DRY_RUN is set on the repository).
+  const everyRunRehearses =
+    gh.inActions && inputs.dryRunDecision.because.includes(DRY_RUN_SOURCE_NAMES.variable);
+  if (inputs.dryRun && !everyRunRehearses) {
+    const refusal = await rehearsalRefusal({
+      clock,
+      waits: !inputs.noWait,
+      bookings: resolve(repoDir, opts.bookingsPath ?? 'bookings/bookings.csv'),
+      config: resolve(repoDir, opts.configPath ?? 'bookings/config.yml'),
+      status: resolve(repoDir, statusPath),
+    });
+    if (refusal) {
+      reporter.error(refusal);
+      const summary = `## 🧪 Dry run refused\n\n${markdownText(refusal)}\n`;
+      await writeJobSummary(summary, env);
+      return { exitCode: 1, inputs, summary };
     }
   }
 
-  // 5. Discord: a warning at worst, never the exit code.
-  if (shouldNotify(result, lateStart ? { lateStart } : {})) {
-    const shot = pickScreenshot(result.screenshots);
-    const screenshotPng = shot ? await readFile(shot).catch(() => undefined) : undefined;
-    report.discord = await group(gh.inActions, 'Notify Discord', () =>
-      sendDiscord(
-        inputs.discordWebhookUrl,
-        buildOutcomeMessage(result, {
-          clock,
+  const artifactName = gh.runId
+    ? (date: string | undefined) => `booking-${date ?? 'none'}-${gh.runId}-${gh.runAttempt ?? '1'}`
+    : undefined;
+  try {
+    // 4. The engine. The attempt line records when the run was meant to start: its cron line's time,
+    //    or when an outside scheduler says it dispatched it.
+    const plannedStart = gh.scheduledFor ?? gh.dispatchedAt;
+    const result = await group(gh.inActions, 'Book', () =>
+      opts.runBooking({
+        ...(inputs.bookDate ? { date: inputs.bookDate } : {}),
+        dryRun: inputs.dryRun,
+        noWait: inputs.noWait,
+        outDir,
+        attempt: {
+          trigger: gh.trigger,
+          ...(gh.runId ? { runId: gh.runId } : {}),
           ...(gh.runUrl ? { runUrl: gh.runUrl } : {}),
-          ...(lateStart ? { lateStart } : {}),
-          ...(screenshotPng ? { screenshotPng } : {}),
-        }),
-        sendOpts,
-      ),
+          ...(plannedStart ? { scheduledFor: plannedStart } : {}),
+        },
+      }),
     );
-    if (report.discord.warning) sections.push({ title: 'Discord', markdown: report.discord.warning });
-  }
+    const report: ActionsRunReport<R> = { exitCode: result.exitCode, inputs, result };
+    const artifact = artifactName?.(result.row?.date);
+    // What members read (annotations, Discord, the summary) names files in the artifact, not on the runner.
+    const shown = { ...result, message: forMembers(result.message, result.outDir ?? outDir, artifact) };
+    if (result.outcome === 'failed') reporter.error(shown.message);
+    else if (result.outcome === 'unavailable' || result.outcome === 'unverified')
+      reporter.warning(shown.message);
+    writeOutputs(result, env);
 
-  // 6. The job summary.
-  const summary = renderSummary(result, {
-    trigger: gh.trigger,
-    startedAt: gh.startedAt,
-    dryRun: inputs.dryRun,
-    artifactRetentionDays: inputs.artifactRetentionDays,
-    ...(gh.runUrl ? { runUrl: gh.runUrl } : {}),
-    ...(gh.runId
-      ? { artifactName: `booking-${result.row?.date ?? 'none'}-${gh.runId}-${gh.runAttempt ?? '1'}` }
-      : {}),
-    ...(gh.scheduledCron ? { scheduledCron: gh.scheduledCron } : {}),
-    ...(gh.scheduledFor ? { scheduledFor: gh.scheduledFor } : {}),
-    ...(gh.dispatchedAt ? { dispatchedAt: gh.dispatchedAt } : {}),
-    ...(lateStart ? { lateStart } : {}),
-    sections,
-  });
-  await writeJobSummary(summary, env);
-  report.summary = summary;
+    const statusText = await readFile(join(repoDir, statusPath), 'utf8').catch(() => undefined);
+    const current: StartRecord = {
+      startedAt: gh.startedAt,
+      ...(plannedStart ? { scheduledFor: plannedStart } : {}),
+    };
+    const past = startsFromStatus(statusText).filter((s) => s.startedAt !== current.startedAt);
+    const { warning: lateStart } = scheduleHealth(past, current);
+    if (lateStart) reporter.warning(lateStart);
 
-  // 7. Keep the session for tomorrow.
-  if (gh.inActions) {
-    await group(gh.inActions, 'Save the session', async () => {
-      const saved = await saveSession(cache);
-      reporter.info(`Session cache: ${saved.reason}`);
+    // 5. The status commit (only on Actions: a local run never pushes).
+    const sections: { title: string; markdown: string }[] = warnings.map((w) => ({
+      title: 'Warning',
+      markdown: `> [!WARNING]\n> ${markdownText(w)}`,
+    }));
+    if (gh.inActions) {
+      const commit = await group(gh.inActions, 'Commit the status', () =>
+        commitStatus({
+          repoDir,
+          statusPath,
+          branch: gh.branch,
+          git,
+          message: statusCommitMessage({
+            state: result.outcome,
+            ...(result.row ? { date: result.row.date, time: result.bookedTime ?? result.row.time1 } : {}),
+            ...(result.court ? { court: result.court } : {}),
+          }),
+          ...(opts.sleep ? { sleep: opts.sleep } : {}),
+        }),
+      );
+      report.statusCommit = commit;
+      for (const line of commit.log) reporter.info(line);
+      if (!commit.ok) {
+        reporter.error(`The status was NOT pushed: ${commit.error}. ${commit.hint}`);
+        const kept = await keepUnpushedStatus(repoDir, outDir, statusPath).catch(() => undefined);
+        sections.push({ title: 'Status not pushed', markdown: kept?.markdown ?? markdownText(commit.error) });
+      }
+    }
+
+    // 6. Discord: a warning at worst, never the exit code.
+    if (shouldNotify(result, lateStart ? { lateStart } : {})) {
+      const shot = pickScreenshot(result.outcome, result.screenshots);
+      const screenshotPng = shot ? await readFile(shot).catch(() => undefined) : undefined;
+      report.discord = await group(gh.inActions, 'Notify Discord', () =>
+        sendDiscord(
+          inputs.discordWebhookUrl,
+          buildOutcomeMessage(shown, {
+            clock,
+            ...(gh.runUrl ? { runUrl: gh.runUrl } : {}),
+            ...(lateStart ? { lateStart } : {}),
+            ...(screenshotPng ? { screenshotPng } : {}),
+          }),
+          sendOpts,
+        ),
+      );
+      if (report.discord.warning)
+        sections.push({ title: 'Discord', markdown: markdownText(report.discord.warning) });
+    }
+
+    // 7. The job summary.
+    const summary = renderSummary(shown, {
+      trigger: gh.trigger,
+      startedAt: gh.startedAt,
+      dryRun: inputs.dryRun,
+      artifactRetentionDays: inputs.artifactRetentionDays,
+      ...(gh.runUrl ? { runUrl: gh.runUrl } : {}),
+      ...(artifact ? { artifactName: artifact } : {}),
+      ...(gh.scheduledCron ? { scheduledCron: gh.scheduledCron } : {}),
+      ...(gh.scheduledFor ? { scheduledFor: gh.scheduledFor } : {}),
+      ...(gh.dispatchedAt ? { dispatchedAt: gh.dispatchedAt } : {}),
+      ...(lateStart ? { lateStart } : {}),
+      sections,
     });
+    await writeJobSummary(summary, env);
+    report.summary = summary;
+    return report;
+  } finally {
+    // 8. Keep the session for tomorrow: encrypted here, saved by the cache save step after this one.
+    if (gh.inActions) {
+      await group(gh.inActions, 'Encrypt the session for the cache', async () => {
+        const saved = await saveSession(cache);
+        reporter.info(`Session cache: ${saved.reason}`);
+      });
+    }
   }
-  return report;
+}
+
+/** Why a dry run may not go ahead now (src/calendar/rehearsal.ts), or undefined. */
+async function rehearsalRefusal(paths: {
+  clock: Clock;
+  waits: boolean;
+  bookings: string;
+  config: string;
+  status: string;
+}): Promise<string | undefined> {
+  let windows;
+  let config;
+  try {
+    config = await loadConfig(paths.config);
+    const { rows } = await loadBookings(paths.bookings, config, paths.clock);
+    windows = bookingWindows(rows, await readStatus(paths.status), config);
+  } catch {
+    return undefined; // the engine reports a file it cannot read, before any login
+  }
+  const check = checkRehearsal({
+    clock: paths.clock,
+    waits: paths.waits,
+    windows,
+    leadMinutes: config.runWindow.leadMinutes,
+    retryWindowSeconds: config.retry.windowSeconds,
+    timeZone: config.timeZone,
+  });
+  return check.ok ? undefined : check.message;
 }

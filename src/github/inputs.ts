@@ -3,6 +3,7 @@ import * as core from '@actions/core';
 import { DateTime } from 'luxon';
 import type { Clock } from '../calendar/clock.ts';
 import { systemClock } from '../calendar/clock.ts';
+import { decideDryRun, decideWaiting, laneProblem, readYesNo, type DryRunDecision } from '../dry-run.ts';
 import { previousCronTime } from './schedule-health.ts';
 
 /**
@@ -51,6 +52,12 @@ export interface RunContext {
 
 export interface GlueInputs {
   dryRun: boolean;
+  /** How the dry run was decided (sources that asked for it). */
+  dryRunDecision: DryRunDecision;
+  /** Why the run waits for the release or acts now. */
+  waitReason: string;
+  /** The concurrency lane the workflow put this run in (BOOKING_LANE), when on Actions. */
+  lane?: string;
   /** Book this court date (YYYY-MM-DD) instead of what the calendar says is due. */
   bookDate?: string;
   /** Do not wait for the release: fire now (tests, manual retries). */
@@ -63,6 +70,10 @@ export interface GlueInputs {
   /** The secret the session cache key is derived from (SESSION_CACHE_KEY, else ESTELLE_PASSWORD). */
   sessionCacheSecret?: string;
   sessionCacheSecretSource?: 'SESSION_CACHE_KEY' | 'ESTELLE_PASSWORD';
+  /** The workflow token (GITHUB_TOKEN), for the status fetch and push only. */
+  githubToken?: string;
+  /** The key the cache restore step matched (SESSION_CACHE_MATCHED_KEY), for the log. */
+  sessionCacheMatchedKey?: string;
   /** Days artifacts are kept (ARTIFACT_RETENTION_DAYS, default 7); informational for the summary. */
   artifactRetentionDays: number;
   github: RunContext;
@@ -71,6 +82,14 @@ export interface GlueInputs {
 export interface InputProblem {
   name: string;
   message: string;
+}
+
+/** What the command line adds (`npm run book -- --dry-run --wait --no-wait --date D`). */
+export interface CommandLineFlags {
+  dryRun?: boolean;
+  wait?: boolean;
+  noWait?: boolean;
+  date?: string;
 }
 
 /** Masks every secret (and the webhook token on its own) so no later log line can show it. */
@@ -92,18 +111,46 @@ export function maskSecrets(
   return masked;
 }
 
-function parseBoolean(
+function parseBoolean(name: string, raw: unknown, fallback: boolean, problems: InputProblem[]): boolean {
+  const read = readYesNo(name, raw);
+  if (read.problem) problems.push({ name, message: read.problem });
+  return read.value ?? fallback;
+}
+
+/**
+ * A JSON object the workflow passes whole (DISPATCH_INPUTS = toJSON(inputs), CLIENT_PAYLOAD =
+ * toJSON(github.event.client_payload)); `null`, blank or missing is {}.
+ */
+export function jsonObject(
   name: string,
   raw: string | undefined,
-  fallback: boolean,
   problems: InputProblem[],
-): boolean {
-  const value = raw?.trim().toLowerCase();
-  if (value === undefined || value === '') return fallback;
-  if (['true', '1', 'yes', 'on'].includes(value)) return true;
-  if (['false', '0', 'no', 'off'].includes(value)) return false;
-  problems.push({ name, message: `${name} is "${raw}"; use true or false.` });
-  return fallback;
+): Record<string, unknown> {
+  const text = raw?.trim();
+  if (!text) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    problems.push({ name, message: `${name} is not JSON (the workflow passes it with toJSON(...)).` });
+    return {};
+  }
+  if (value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push({ name, message: `${name} is ${text.slice(0, 40)}, not a JSON object.` });
+    return {};
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A text field of the payload or the inputs: a string, or absent. */
+function textField(name: string, raw: unknown, problems: InputProblem[]): string | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'string') {
+    problems.push({ name, message: `${name} is ${JSON.stringify(raw)}; send it as a string.` });
+    return undefined;
+  }
+  return raw.trim() || undefined;
 }
 
 const clean = (value: string | undefined): string | undefined => {
@@ -117,8 +164,13 @@ const clean = (value: string | undefined): string | undefined => {
  */
 export function readInputs(
   env: NodeJS.ProcessEnv = process.env,
-  options: { clock?: Clock; mask?: boolean; setSecret?: (value: string) => void } = {},
-): { inputs: GlueInputs; problems: InputProblem[] } {
+  options: {
+    clock?: Clock;
+    mask?: boolean;
+    setSecret?: (value: string) => void;
+    flags?: CommandLineFlags;
+  } = {},
+): { inputs: GlueInputs; problems: InputProblem[]; warnings: string[] } {
   // ::add-mask:: only means something on Actions; elsewhere it would print the secret itself.
   const mask = options.mask ?? (env.GITHUB_ACTIONS === 'true' || options.setSecret !== undefined);
   if (mask) maskSecrets(env, options.setSecret);
@@ -128,18 +180,50 @@ export function readInputs(
   const started = DateTime.fromMillis(clock.now(), { zone });
   const inActions = env.GITHUB_ACTIONS === 'true';
 
-  const dryRun = parseBoolean('DRY_RUN', env.DRY_RUN, false, problems);
-  const noWait = parseBoolean('NO_WAIT', env.NO_WAIT, false, problems);
-  const notifyTest = parseBoolean('NOTIFY_TEST', env.NOTIFY_TEST, false, problems);
+  const flags = options.flags ?? {};
+  const eventName = clean(env.GITHUB_EVENT_NAME);
+  // The raw values the workflow passes: the dispatch inputs and the external trigger's payload.
+  const dispatch = jsonObject('DISPATCH_INPUTS', env.DISPATCH_INPUTS, problems);
+  const payload = jsonObject('CLIENT_PAYLOAD', env.CLIENT_PAYLOAD, problems);
 
-  const bookDateRaw = clean(env.BOOK_DATE);
+  const dryRunDecision = decideDryRun({
+    variable: env.DRY_RUN,
+    input: dispatch.dry_run,
+    payload: payload.dry_run,
+    ...(flags.dryRun ? { flag: true } : {}),
+  });
+  for (const message of dryRunDecision.problems) problems.push({ name: 'DRY_RUN', message });
+  const dryRun = dryRunDecision.dryRun;
+  const yes = (name: string, raw: unknown) => parseBoolean(name, raw, false, problems);
+  const noWaitAsked =
+    yes('NO_WAIT', env.NO_WAIT) ||
+    yes('the no_wait input', dispatch.no_wait) ||
+    yes('client_payload.no_wait', payload.no_wait) ||
+    !!flags.noWait;
+  const waitAsked =
+    yes('the wait input', dispatch.wait) || yes('client_payload.wait', payload.wait) || !!flags.wait;
+  const waiting = decideWaiting({
+    dryRun,
+    ...(eventName ? { event: eventName } : {}),
+    wait: waitAsked,
+    noWait: noWaitAsked,
+  });
+  const noWait = waiting.noWait;
+  const notifyTest =
+    yes('NOTIFY_TEST', env.NOTIFY_TEST) || yes('the notify_test input', dispatch.notify_test);
+
+  const bookDateRaw =
+    clean(env.BOOK_DATE) ??
+    textField('the date input', dispatch.date, problems) ??
+    textField('client_payload.date', payload.date, problems) ??
+    clean(flags.date);
   let bookDate: string | undefined;
   if (bookDateRaw) {
     const parsed = DateTime.fromFormat(bookDateRaw, 'yyyy-MM-dd', { zone });
     if (!parsed.isValid) {
       problems.push({
         name: 'BOOK_DATE',
-        message: `BOOK_DATE "${bookDateRaw}" is not a date; use YYYY-MM-DD, e.g. 2026-02-15.`,
+        message: `The court date "${bookDateRaw}" is not a date; use YYYY-MM-DD, e.g. 2026-02-15.`,
       });
     } else bookDate = bookDateRaw;
   }
@@ -156,28 +240,32 @@ export function readInputs(
     } else artifactRetentionDays = n;
   }
 
+  // A diagnostic never stops a booking: a cron line that cannot be read is only a warning.
+  const warnings: string[] = [];
   const scheduledCron = clean(env.SCHEDULED_CRON);
   let scheduledFor: string | undefined;
   if (scheduledCron) {
     try {
       scheduledFor = previousCronTime(scheduledCron, zone, started)?.toISO() ?? undefined;
     } catch (error) {
-      problems.push({ name: 'SCHEDULED_CRON', message: `SCHEDULED_CRON: ${(error as Error).message}` });
+      warnings.push(
+        `The schedule line "${scheduledCron}" could not be read (${(error as Error).message}), so this run's ` +
+          `start delay is unknown. The booking went ahead; check the cron line in .github/workflows/book.yml.`,
+      );
     }
   }
-  let dispatchedAt = clean(env.DISPATCHED_AT);
+  let dispatchedAt =
+    clean(env.DISPATCHED_AT) ?? textField('client_payload.dispatched_at', payload.dispatched_at, problems);
   if (dispatchedAt && !DateTime.fromISO(dispatchedAt).isValid) {
-    problems.push({
-      name: 'DISPATCHED_AT',
-      message: `DISPATCHED_AT "${dispatchedAt}" is not an ISO 8601 instant.`,
-    });
+    warnings.push(
+      `The dispatched_at "${dispatchedAt}" is not an ISO 8601 instant (e.g. 2026-02-14T23:40:00Z); the start delay is unknown.`,
+    );
     dispatchedAt = undefined;
   }
 
   const serverUrl = clean(env.GITHUB_SERVER_URL) ?? 'https://github.com';
   const repository = clean(env.GITHUB_REPOSITORY);
   const runId = clean(env.GITHUB_RUN_ID);
-  const eventName = clean(env.GITHUB_EVENT_NAME);
   const github: RunContext = {
     inActions,
     trigger: eventName ?? (inActions ? 'unknown' : 'local'),
@@ -200,24 +288,42 @@ export function readInputs(
   };
 
   const password = clean(env.ESTELLE_PASSWORD);
-  const cacheKey = clean(env.SESSION_CACHE_KEY);
+  const cacheSecret = sessionCacheSecret(env);
+  const lane = clean(env.BOOKING_LANE);
+  const wrongLane = laneProblem(dryRun, lane, inActions);
+  if (wrongLane) problems.push({ name: 'BOOKING_LANE', message: wrongLane });
   const inputs: GlueInputs = {
     dryRun,
+    dryRunDecision,
+    waitReason: waiting.reason,
+    ...(lane ? { lane } : {}),
     noWait,
     notifyTest,
     artifactRetentionDays,
     github,
     ...(bookDate ? { bookDate } : {}),
+    ...(clean(env.GITHUB_TOKEN) ? { githubToken: clean(env.GITHUB_TOKEN) } : {}),
+    ...(clean(env.SESSION_CACHE_MATCHED_KEY)
+      ? { sessionCacheMatchedKey: clean(env.SESSION_CACHE_MATCHED_KEY) }
+      : {}),
     ...(clean(env.ESTELLE_USERNAME) ? { username: clean(env.ESTELLE_USERNAME) } : {}),
     ...(password ? { password } : {}),
     ...(clean(env.DISCORD_WEBHOOK_URL) ? { discordWebhookUrl: clean(env.DISCORD_WEBHOOK_URL) } : {}),
-    ...(cacheKey
-      ? { sessionCacheSecret: cacheKey, sessionCacheSecretSource: 'SESSION_CACHE_KEY' as const }
-      : password
-        ? { sessionCacheSecret: password, sessionCacheSecretSource: 'ESTELLE_PASSWORD' as const }
-        : {}),
+    ...(cacheSecret
+      ? { sessionCacheSecret: cacheSecret.secret, sessionCacheSecretSource: cacheSecret.source }
+      : {}),
   };
-  return { inputs, problems };
+  return { inputs, problems, warnings };
+}
+
+/** The secret the session cache is keyed and encrypted with: SESSION_CACHE_KEY, else the password. */
+export function sessionCacheSecret(
+  env: NodeJS.ProcessEnv,
+): { secret: string; source: 'SESSION_CACHE_KEY' | 'ESTELLE_PASSWORD' } | undefined {
+  const key = clean(env.SESSION_CACHE_KEY);
+  if (key) return { secret: key, source: 'SESSION_CACHE_KEY' };
+  const password = clean(env.ESTELLE_PASSWORD);
+  return password ? { secret: password, source: 'ESTELLE_PASSWORD' } : undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { CronExpressionParser, type CronExpression } from 'cron-parser';
 import { DateTime } from 'luxon';
 
 /**
@@ -6,93 +7,40 @@ import { DateTime } from 'luxon';
  * and warn when recent starts were too late for comfort.
  */
 
-export interface CronSpec {
-  minutes: Set<number>;
-  hours: Set<number>;
-  days: Set<number>;
-  months: Set<number>;
-  weekdays: Set<number>;
-  /** Whether day-of-month / day-of-week were restricted (cron ORs them when both are). */
-  dayRestricted: boolean;
-  weekdayRestricted: boolean;
-}
-
-function parseField(field: string, min: number, max: number, name: string): Set<number> {
-  const out = new Set<number>();
-  for (const part of field.split(',')) {
-    const [range, stepText] = part.split('/');
-    const step = stepText === undefined ? 1 : Number(stepText);
-    if (!Number.isInteger(step) || step < 1) throw new Error(`cron ${name}: bad step in "${part}"`);
-    let lo: number;
-    let hi: number;
-    if (range === '*') {
-      lo = min;
-      hi = max;
-    } else if (range?.includes('-')) {
-      const [a, b] = range.split('-').map(Number);
-      lo = a!;
-      hi = b!;
-    } else {
-      lo = Number(range);
-      hi = stepText === undefined ? lo : max;
-    }
-    if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < min || hi > max || lo > hi) {
-      throw new Error(`cron ${name}: "${part}" is outside ${min}-${max}`);
-    }
-    for (let v = lo; v <= hi; v += step) out.add(v);
-  }
-  return out;
-}
-
-/** Parses a 5-field POSIX cron line as GitHub does (no names, no seconds). */
-export function parseCron(cron: string): CronSpec {
+/**
+ * Reads a cron line the way GitHub's scheduler does: five fields (minute, hour, day of month, month,
+ * day of week) with lists, ranges, steps and names (MON-FRI, JAN), in a time zone. The parsing is
+ * cron-parser's (maintained, and on luxon like the rest of our time code), not ours. Throws with a
+ * readable message when the line cannot be read; callers turn that into a warning, never a failure.
+ */
+export function readCron(cron: string, zone = 'Europe/London', from?: DateTime): CronExpression {
   const fields = cron.trim().split(/\s+/);
-  if (fields.length !== 5) throw new Error(`cron "${cron}" does not have 5 fields`);
-  const [m, h, dom, mon, dow] = fields as [string, string, string, string, string];
-  const weekdays = parseField(dow, 0, 7, 'day of week');
-  if (weekdays.has(7)) weekdays.add(0);
-  return {
-    minutes: parseField(m, 0, 59, 'minute'),
-    hours: parseField(h, 0, 23, 'hour'),
-    days: parseField(dom, 1, 31, 'day of month'),
-    months: parseField(mon, 1, 12, 'month'),
-    weekdays,
-    dayRestricted: dom !== '*',
-    weekdayRestricted: dow !== '*',
-  };
-}
-
-function matchesDay(spec: CronSpec, dt: DateTime): boolean {
-  const dom = spec.days.has(dt.day);
-  const dow = spec.weekdays.has(dt.weekday % 7);
-  if (spec.dayRestricted && spec.weekdayRestricted) return dom || dow;
-  return dom && dow;
+  if (fields.length !== 5) {
+    throw new Error(
+      `cron "${cron}" has ${fields.length} fields; GitHub's schedule takes 5 (minute hour day month weekday)`,
+    );
+  }
+  try {
+    return CronExpressionParser.parse(cron.trim(), {
+      tz: zone,
+      ...(from ? { currentDate: from.toJSDate() } : {}),
+    });
+  } catch (error) {
+    throw new Error(`cron "${cron}" cannot be read: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /**
  * The instants (as DateTimes in `zone`) at which a cron line fires between `from` (inclusive)
- * and `to` (exclusive), evaluated in local wall time of `zone`. Wall times that do not exist
- * (spring-forward gap) are skipped.
+ * and `to` (exclusive), in the wall time of `zone`.
  */
 export function cronTimes(cron: string, zone: string, from: DateTime, to: DateTime): DateTime[] {
-  const spec = parseCron(cron);
+  const expression = readCron(cron, zone, from.minus({ milliseconds: 1 }));
   const out: DateTime[] = [];
-  let day = from.setZone(zone).startOf('day');
-  const end = to.setZone(zone);
-  while (day <= end) {
-    if (spec.months.has(day.month) && matchesDay(spec, day)) {
-      for (const hour of [...spec.hours].sort((a, b) => a - b)) {
-        for (const minute of [...spec.minutes].sort((a, b) => a - b)) {
-          const at = DateTime.fromObject(
-            { year: day.year, month: day.month, day: day.day, hour, minute },
-            { zone },
-          );
-          if (!at.isValid || at.hour !== hour || at.minute !== minute) continue; // in the DST gap
-          if (at >= from && at < to) out.push(at);
-        }
-      }
-    }
-    day = day.plus({ days: 1 });
+  for (;;) {
+    const next = DateTime.fromJSDate(expression.next().toDate(), { zone });
+    if (next >= to) break;
+    if (next >= from) out.push(next);
   }
   return out;
 }
@@ -104,7 +52,9 @@ export function previousCronTime(
   at: DateTime,
   lookbackHours = 48,
 ): DateTime | undefined {
-  return cronTimes(cron, zone, at.minus({ hours: lookbackHours }), at.plus({ milliseconds: 1 })).at(-1);
+  const expression = readCron(cron, zone, at.plus({ milliseconds: 1 }));
+  const previous = DateTime.fromJSDate(expression.prev().toDate(), { zone });
+  return previous >= at.minus({ hours: lookbackHours }) ? previous : undefined;
 }
 
 /** Default: a start more than an hour after its schedule is "late" (the lines are ~1.5 h apart). */

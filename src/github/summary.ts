@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { OutcomeReport } from '../notify/message.ts';
 import { describeOutcome, formatLatency } from '../notify/message.ts';
 import { markdownCell as cell } from './annotations.ts';
+import { markdownText } from './markdown.ts';
 
 export interface SummaryContext {
   runUrl?: string;
@@ -44,10 +45,11 @@ export function renderSummary(result: OutcomeReport, ctx: SummaryContext = {}): 
   const lines: string[] = [];
   lines.push(`## ${ICON[result.outcome]} Court booking: ${result.outcome}${ctx.dryRun ? ' (dry run)' : ''}`);
   lines.push('');
-  lines.push(describeOutcome(result));
+  // Free text (the engine's messages quote the site and name paths like profiles/<venue>.yml): escaped.
+  lines.push(markdownText(describeOutcome(result)));
   if (result.message && result.message !== describeOutcome(result))
-    lines.push('', `> ${result.message.replace(/\n/g, '\n> ')}`);
-  if (ctx.lateStart) lines.push('', `> [!WARNING]`, `> ${ctx.lateStart}`);
+    lines.push('', `> ${markdownText(result.message)}`);
+  if (ctx.lateStart) lines.push('', `> [!WARNING]`, `> ${markdownText(ctx.lateStart)}`);
   lines.push('');
   lines.push(
     '| Date | Requested times | Booked time | Court | Reference | Fired at (venue clock) | Booking reached the venue | Attempts |',

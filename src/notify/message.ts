@@ -31,7 +31,10 @@ export interface MessageContext {
   runUrl?: string;
   /** "late start" text from lateStartWarning / scheduleHealth; shown on every outcome. */
   lateStart?: string;
-  /** The confirmation screenshot (PNG bytes) to attach on success; the caller reads the file. */
+  /**
+   * A screenshot (PNG bytes) to attach: the confirmation when booked, the error page when the run
+   * failed or could not verify (a path on the runner means nothing to the member). The caller reads it.
+   */
   screenshotPng?: Uint8Array;
   /** Attach an .ics invite on success (default true). */
   calendar?: boolean;
@@ -143,6 +146,8 @@ export function buildOutcomeMessage(result: OutcomeReport, ctx: MessageContext =
   }
   if (ctx.lateStart) add('⏰ Late start', ctx.lateStart, false);
   if (ctx.runUrl) add('Run', `[Open the run](${ctx.runUrl})`, false);
+  if (ctx.runUrl && (result.outcome === 'failed' || result.outcome === 'unverified'))
+    add('Screenshots and step log', `[In the run's artifact](${ctx.runUrl}#artifacts)`, false);
 
   const embed: APIEmbed = {
     title: TITLES[result.outcome],
@@ -154,14 +159,17 @@ export function buildOutcomeMessage(result: OutcomeReport, ctx: MessageContext =
   };
 
   const attachments: DiscordAttachment[] = [];
-  if (success && ctx.screenshotPng) {
+  const trouble = result.outcome === 'failed' || result.outcome === 'unverified';
+  if ((success || trouble) && ctx.screenshotPng) {
+    // Discord shows an attachment in the embed by `attachment://<filename>` (ASCII name, no spaces).
+    const filename = success ? 'confirmation.png' : 'error.png';
     attachments.push({
-      filename: 'confirmation.png',
+      filename,
       contentType: 'image/png',
       data: ctx.screenshotPng,
-      description: 'Confirmation page',
+      description: success ? 'Confirmation page' : 'What the page showed when it went wrong',
     });
-    embed.image = { url: 'attachment://confirmation.png' };
+    embed.image = { url: `attachment://${filename}` };
   }
   const time = result.bookedTime ?? row?.time1;
   if (success && ctx.calendar !== false && row && time) {

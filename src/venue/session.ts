@@ -13,6 +13,7 @@ import {
   type VenueContext,
 } from './page-tools.ts';
 import { PAGE_LIB_SOURCE, pageLib } from './page/index.ts';
+import { parseStorageState } from './storage-state.ts';
 
 export type Credentials = { username?: string; password?: string };
 
@@ -64,12 +65,10 @@ export type Session = {
 
 async function readStorageState(path: string | undefined): Promise<string | undefined> {
   if (!path || !existsSync(path)) return undefined;
-  try {
-    JSON.parse(await readFile(path, 'utf8'));
-    return path;
-  } catch {
-    return undefined; // a corrupt file is ignored: we log in afresh and overwrite it
-  }
+  // A file that is not a saved session (corrupt, or JSON of another shape) is ignored: we log in
+  // afresh and overwrite it. The same check the session cache makes (storage-state.ts).
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  return text !== undefined && parseStorageState(text).ok ? path : undefined;
 }
 
 export async function saveStorageState(context: BrowserContext, path: string | undefined): Promise<void> {

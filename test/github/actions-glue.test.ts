@@ -42,6 +42,7 @@ async function actionsEnv() {
     GITHUB_EVENT_NAME: 'schedule',
     GITHUB_REF_NAME: 'main',
     SCHEDULED_CRON: '47 20 * * *',
+    BOOKING_LANE: 'booking',
     DRY_RUN: 'false',
     NO_WAIT: '',
     NOTIFY_TEST: 'false',

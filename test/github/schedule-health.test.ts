@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   cronTimes,
   lateStartWarning,
-  parseCron,
+  readCron,
   previousCronTime,
   scheduleHealth,
 } from '../../src/github/schedule-health.ts';
@@ -33,11 +33,35 @@ describe('cron evaluation in Europe/London', () => {
     expect(summer[0]!.toUTC().toFormat('HH:mm')).toBe('18:17');
   });
 
-  it('parses lists, ranges and steps, and rejects nonsense', () => {
-    expect([...parseCron('*/15 1-3 * * 1,3').minutes]).toEqual([0, 15, 30, 45]);
-    expect([...parseCron('0 1-3 * * *').hours]).toEqual([1, 2, 3]);
-    expect(() => parseCron('61 * * * *')).toThrow(/minute/);
-    expect(() => parseCron('* * *')).toThrow(/5 fields/);
+  it('reads lists, ranges, steps and names as GitHub does, and rejects nonsense with a reason', () => {
+    const week = (cron: string, day = '2026-03-23') => {
+      const from = DateTime.fromISO(`${day}T00:00`, { zone });
+      return cronTimes(cron, zone, from, from.plus({ days: 7 })).map((t) => t.toFormat('ccc HH:mm'));
+    };
+    // Monday 23 March to Sunday 29 March 2026 (the clocks go forward on the Sunday).
+    expect(week('7 23 * * MON-FRI')).toEqual([
+      'Mon 23:07',
+      'Tue 23:07',
+      'Wed 23:07',
+      'Thu 23:07',
+      'Fri 23:07',
+    ]);
+    expect(week('7 23 * * 1-5')).toEqual(week('7 23 * * MON-FRI'));
+    expect(week('*/20 6 * * sat,SUN')).toEqual([
+      'Sat 06:00',
+      'Sat 06:20',
+      'Sat 06:40',
+      'Sun 06:00',
+      'Sun 06:20',
+      'Sun 06:40',
+    ]);
+    expect(week('0 9 * MAR 0')).toEqual(['Sun 09:00']);
+    // Day of month and day of week both restricted: either matches (POSIX cron, as GitHub).
+    expect(week('0 12 25 * MON')).toEqual(['Mon 12:00', 'Wed 12:00']);
+    expect(() => readCron('61 * * * *')).toThrow(/cannot be read/);
+    expect(() => readCron('* * *')).toThrow(/3 fields; GitHub's schedule takes 5/);
+    expect(() => readCron('0 0 0 * * *')).toThrow(/6 fields/);
+    expect(() => readCron('every night at 11')).toThrow(/cron "every night at 11"/);
   });
 
   it('finds the schedule line that started this run', () => {

@@ -36,7 +36,7 @@ describe('readEnvironment', () => {
 
   it('refuses values it cannot understand, saying what is expected', () => {
     expect(() => readEnvironment({ DRY_RUN: 'maybe' })).toThrow(
-      'DRY_RUN "maybe" is not a yes/no value (expected true or false)',
+      'DRY_RUN (the repository variable or the environment) is "maybe", which is not a yes/no value: use true or false',
     );
     expect(() => readEnvironment({ LOG_LEVEL: 'loud' })).toThrow(
       'LOG_LEVEL "loud" is not a log level (expected one of debug, info, warn, error)',
