@@ -1,7 +1,7 @@
 /**
  * The demo: the whole nightly run, for real, against the sandbox venue with its release seconds away.
  *
- *   npm run demo [-- --out DIR] [--scenario competitor|FILE.yml] [--skew-ms N] [--latency-ms N] [--lead-ms N]
+ *   npm run demo [-- --out DIR] [--skin estelle|clubhouse] [--scenario competitor|FILE.yml] [--skew-ms N] [--latency-ms N] [--lead-ms N]
  *
  * What is real: the Actions entry (runOnActions: inputs, encrypted session cache, the latest status
  * read from origin, the engine, step outputs, the status commit and push, Discord, the job summary),
@@ -51,6 +51,9 @@ Never touches bookings/: everything goes to a new folder.
 
 Options:
   --out DIR          the demo folder (default out/demo-<time>); must be new or empty
+  --skin NAME        estelle (default): the Estelle-like single-page site (src/venue/profiles/estelle.yml)
+                     clubhouse: another club's multi-page site, driven by a hand-written profile
+                     (test/sandbox/profiles/clubhouse.yml): the confirm page is opened before midnight
   --scenario NAME    clean (default): a clean booking at 19:00
                      competitor: two other members take both 19:00 courts first; watch the 20:00 fallback
                      FILE.yml: a sandbox scenario (see test/sandbox/README.md); {date} is the court date,
@@ -62,6 +65,7 @@ Options:
 
 const OPTIONS = {
   out: { type: 'string' },
+  skin: { type: 'string' },
   scenario: { type: 'string' },
   'skew-ms': { type: 'string' },
   'latency-ms': { type: 'string' },
@@ -83,9 +87,18 @@ const DEMO_TIMINGS = {
   clockSync: { probesPerRound: 4, rounds: 3 },
 };
 
+/** The sandbox's skins, each with the venue profile that describes it. */
+export const DEMO_SKINS = {
+  estelle: 'estelle',
+  clubhouse: join(import.meta.dirname, '..', 'test', 'sandbox', 'profiles', 'clubhouse.yml'),
+} as const;
+export type DemoSkin = keyof typeof DEMO_SKINS;
+
 export interface DemoOptions {
   /** The demo folder (default out/demo-<time> under cwd). */
   outDir?: string;
+  /** The sandbox skin (default estelle). */
+  skin?: DemoSkin;
   /** 'clean' (default), 'competitor' or a scenario YAML file. */
   scenario?: string;
   skewMs?: number;
@@ -133,7 +146,7 @@ async function prepareFolder(dir: string): Promise<void> {
  * The demo's repository: bookings/ committed to main and pushed to a local bare "origin", as a
  * member's fork would be. Artifacts beside it are git-ignored, so the status commit is the only change.
  */
-async function createRepository(dir: string, date: string): Promise<void> {
+async function createRepository(dir: string, date: string, skin: DemoSkin): Promise<void> {
   await mkdir(join(dir, 'bookings'), { recursive: true });
   await writeFile(
     join(dir, 'bookings', 'bookings.csv'),
@@ -150,7 +163,7 @@ async function createRepository(dir: string, date: string): Promise<void> {
       '  windowSeconds: 20',
       '  maxPerSecond: 4',
       'venue:',
-      '  profile: estelle',
+      `  profile: ${JSON.stringify(DEMO_SKINS[skin])}`,
       '',
     ].join('\n'),
   );
@@ -243,7 +256,9 @@ function describeStep(step: string, data: Record<string, unknown> = {}): string 
     case 'logged-in':
       return data.restored ? 'logged in (saved session)' : 'logged in (new session) in headless Chromium';
     case 'armed':
-      return `armed: the day view is open${data.again ? ' again' : ''}, waiting`;
+      return data.confirmPage
+        ? `armed: the confirm page for ${String(data.confirmPage)} is open${data.again ? ' again' : ''}, waiting (it is addressable before the release)`
+        : `armed: the day view is open${data.again ? ' again' : ''}, waiting`;
     case 'session-checked':
       return 'session still valid';
     case 'offset-measured':
@@ -251,7 +266,7 @@ function describeStep(step: string, data: Record<string, unknown> = {}): string 
     case 'waiting-for-release':
       return `will send at ${at(data.sendAt)} (our clock)`;
     case 'fired':
-      return `fired: Show Availability${typeof data.estimatedServerMs === 'number' ? ` (${afterOrBefore(data.estimatedServerMs)} the venue's midnight, to arrive just after it)` : ''}`;
+      return `fired: ${data.strategy === 'page-by-page' ? 'the first request' : 'Show Availability'}${typeof data.estimatedServerMs === 'number' ? ` (${afterOrBefore(data.estimatedServerMs)} the venue's midnight, to arrive just after it)` : ''}`;
     case 'confirm-sent':
       return `confirm sent${typeof data.estimatedServerMs === 'number' ? ` (${afterOrBefore(data.estimatedServerMs)} the venue's midnight)` : ''}`;
     case 'fire-result':
@@ -341,7 +356,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     .setZone(DEFAULT_CONFIG.timeZone)
     .plus({ days: DEFAULT_CONFIG.advanceDays + 1 })
     .toISODate()!;
-  await createRepository(dir, date);
+  const skin = options.skin ?? 'estelle';
+  await createRepository(dir, date, skin);
   const demoConfig = await loadConfig(join(dir, 'bookings', 'config.yml'));
   const scenario = await scenarioFor(scenarioName, date, dir);
   const skew = typeof scenario.patch.clockOffsetMs === 'number' ? scenario.patch.clockOffsetMs : skewMs;
@@ -355,6 +371,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const restore: (() => void)[] = [];
   try {
     venue = await startSandbox({
+      skin,
       latency: { oneWayMs: latencyMs, jitterMs: 10 },
       ...scenario.patch,
       clockOffsetMs: shiftMs + skew,
@@ -362,7 +379,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const member = venue.members[0]!;
     const releaseServerMs = venue.releaseInstant(date);
 
-    print(`Demo: booking a padel court at the sandbox venue at its midnight release (${scenario.label}).`);
+    print(
+      `Demo: booking a padel court at the sandbox venue (${skin} skin) at its midnight release (${scenario.label}).`,
+    );
     print(
       `  Folder        ${relative(process.cwd(), dir) || dir}  (a git repo; origin = ${join(basename(dir), 'origin.git')})`,
     );
@@ -625,8 +644,14 @@ async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
+    if (values.skin !== undefined && !(values.skin in DEMO_SKINS))
+      throw new UsageError(
+        `--skin "${values.skin}" is not a sandbox skin (expected estelle or clubhouse)`,
+        USAGE,
+      );
     const report = await runDemo({
       ...(values.out ? { outDir: values.out } : {}),
+      ...(values.skin ? { skin: values.skin as DemoSkin } : {}),
       ...(values.scenario ? { scenario: values.scenario } : {}),
       skewMs: integer('skew-ms', values['skew-ms'], 1200),
       latencyMs: integer('latency-ms', values['latency-ms'], 30, 0),

@@ -23,6 +23,12 @@ export const EXIT_CODE: Record<RunOutcome, number> = {
   unverified: 3,
 };
 
+/**
+ * The exit code of a run that holds a court (booked, or already held) but could not write that to the
+ * status file: distinct, so the run page shows red and the member looks, while Discord says booked.
+ */
+export const UNRECORDED_EXIT_CODE = 4;
+
 /** The state a row's status entry takes after an outcome (nothing due records nothing). */
 export const STATE_AFTER: Record<RunOutcome, BookingState | undefined> = {
   booked: 'booked',

@@ -1,11 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DateTime } from 'luxon';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright';
-import { openDayView, setDate } from '../../src/venue/navigate.ts';
+import { setDate, walkToDayView } from '../../src/venue/navigate.ts';
 import type { VenueContext } from '../../src/venue/page-tools.ts';
-import { loadProfile, type VenueProfile } from '../../src/venue/profile.ts';
+import { formatSlot, loadProfile, type VenueProfile } from '../../src/venue/profile.ts';
 import { Screenshots } from '../../src/venue/screenshots.ts';
 import { logIn } from '../../src/venue/session.ts';
 import type { TrialPlacement } from '../lib/arena.ts';
@@ -53,44 +52,55 @@ export class BaselineSession {
 
   /** Logged in and on the target month's day view (the release is still seconds away). */
   async arm(date: string): Promise<void> {
-    await openDayView(this.page, this.ctx, date);
+    await walkToDayView(this.page, this.ctx, date);
   }
 
-  /** The day view's own "Show Availability" for `date`, after a reload. */
+  /** The day view's own "Show Availability" for `date`, after a reload (the single-page skin's flow). */
   async reloadAndShow(date: string): Promise<void> {
     await this.page.reload({ waitUntil: 'domcontentloaded' });
     await setDate(this.page, this.ctx, date);
-    await this.page.locator(this.profile.dayView.showAvailability).click();
+    await this.page.locator(this.apply).click();
+  }
+
+  private get apply(): string {
+    const apply = this.profile.dayView.apply;
+    if (!('click' in apply))
+      throw new Error('the baselines model bots of single-page sites (a Show Availability button)');
+    return apply.click;
+  }
+
+  /** The slot start text the site shows for `time` on `date`. */
+  private startText(date: string, time: string): string {
+    return formatSlot(date, time, this.profile.slots.time.format, this.profile);
   }
 
   /** The clickable card (the profile's card's parent) for `time` on `date` that still has room. */
   freeCard(date: string, time: string): Locator {
-    const { dayView, timeZone } = this.profile;
-    const start = DateTime.fromISO(`${date}T${time}`, { zone: timeZone }).toFormat(dayView.slotStartFormat);
+    const { slots } = this.profile;
     return this.page
-      .locator(`*:has(> ${dayView.card}):not([aria-disabled="true"])`)
-      .filter({ has: this.page.locator(dayView.slotStart, { hasText: start }) })
+      .locator(`*:has(> ${slots.item}):not([aria-disabled="true"])`)
+      .filter({ has: this.page.locator(slots.time.read.selector!, { hasText: this.startText(date, time) }) })
       .first();
   }
 
   /** Any card for `time` (free or full). */
   anyCard(date: string, time: string): Locator {
-    const { dayView, timeZone } = this.profile;
-    const start = DateTime.fromISO(`${date}T${time}`, { zone: timeZone }).toFormat(dayView.slotStartFormat);
-    return this.page.locator(dayView.slotStart, { hasText: start });
+    return this.page.locator(this.profile.slots.time.read.selector!, { hasText: this.startText(date, time) });
   }
 
   /** Ticks the terms and presses Confirm booking; returns the outcome shown. */
   async confirm(waitMs: number | 'auto'): Promise<BaselineOutcome['outcome'] | 'not-open'> {
     const { confirm } = this.profile;
+    const success = confirm.success.selector!;
+    const failure = confirm.failure!.selector!;
     if (waitMs !== 'auto') await this.page.waitForTimeout(waitMs);
-    await this.page.locator(confirm.terms).check();
+    if (confirm.terms) await this.page.locator(confirm.terms).check();
     await this.page.locator(confirm.button).click();
     if (waitMs !== 'auto') await this.page.waitForTimeout(waitMs);
-    const result = this.page.locator(`${confirm.success}, ${confirm.failure}`).first();
+    const result = this.page.locator(`${success}, ${failure}`).first();
     await result.waitFor({ state: 'attached', timeout: this.ctx.timeoutMs });
-    if ((await this.page.locator(confirm.success).count()) > 0) return 'booked';
-    const code = await this.page.locator(confirm.failure).first().getAttribute('data-error-code');
+    if ((await this.page.locator(success).count()) > 0) return 'booked';
+    const code = await this.page.locator(failure).first().getAttribute('data-error-code');
     if (code === 'unavailable') return 'lost';
     if (code === 'not-open') return 'not-open';
     return 'error';

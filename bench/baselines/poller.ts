@@ -21,7 +21,7 @@ export async function poller(bot: BaselineSession, p: TrialPlacement): Promise<B
     reloads += 1;
     // The availability fragment replaces #slots: cards, or the "not open yet" message.
     await page
-      .locator(`${profile.dayView.card}, ${profile.dayView.noSlots}, .slots-error`)
+      .locator(`${profile.slots.item}, ${profile.dayView.notOpen.selector}, .slots-error`)
       .first()
       .waitFor({ state: 'attached', timeout: bot.ctx.timeoutMs })
       .catch(() => undefined);

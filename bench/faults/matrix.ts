@@ -109,7 +109,7 @@ export const FAULT_ROWS: FaultRow[] = [
       outcome: 'failed',
       state: 'failed',
       bookings: 0,
-      message: /dayView\.slotStart \("span\.slot_start"\) found nothing[\s\S]*update dayView\.slotStart/,
+      message: /slots\.time\.read \("span\.slot_start"\) found nothing[\s\S]*update slots\.time\.read/,
     },
   },
   {
@@ -148,7 +148,12 @@ export const FAULT_ROWS: FaultRow[] = [
       faults: { dailyLimitPerMember: 1 },
       competitors: [{ name: member, date, time: '10:00', court: 'Padel Court 1', afterReleaseMs: 5 }],
     }),
-    expected: { outcome: 'failed', state: 'failed', bookings: 0, message: /refused the booking \(limit\)/ },
+    expected: {
+      outcome: 'failed',
+      state: 'failed',
+      bookings: 0,
+      message: /refused the booking: it allows no more courts for you/,
+    },
   },
   {
     id: 'already-booked',

@@ -10,6 +10,8 @@ export const DEFAULT_STATUS_PATH = 'bookings/status.json';
 export const BOOKING_STATES = [
   'pending',
   'booked',
+  /** The member holds another court that day (booked by hand, or the venue's one-court-a-day rule). */
+  'held-elsewhere',
   'unavailable',
   'failed',
   'unverified',

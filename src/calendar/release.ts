@@ -1,8 +1,28 @@
 import { DateTime, type Duration } from 'luxon';
-import type { BookingRow } from '../bookings/csv.ts';
-import type { Config } from '../bookings/config.ts';
-import type { StatusFile } from '../bookings/status.ts';
 import type { Clock } from './clock.ts';
+
+/**
+ * The calendar is the pure core: it imports nothing from the files' modules (bookings/*), only what it
+ * needs of them, structurally, so the bookings modules may use it without an import circle.
+ */
+export type CalendarConfig = {
+  timeZone: string;
+  advanceDays: number;
+  /** HH:mm:ss */
+  releaseTime: string;
+  runWindow: { leadMinutes: number; graceMinutes: number };
+};
+
+/** What a decision needs of a bookings row. */
+export type RowLike = { key: string; date: string; book: boolean; status: string };
+
+/** What a decision needs of the status file. */
+export type StatusLike = {
+  bookings: Record<
+    string,
+    { state: string; bookedTime?: string | undefined; court?: string | undefined } | undefined
+  >;
+};
 
 /**
  * The instant bookings for court date `date` (YYYY-MM-DD) open: `config.releaseTime` as wall-clock time in
@@ -15,7 +35,10 @@ import type { Clock } from './clock.ts';
  * is the second occurrence (GMT). Both are luxon's rules, deterministic and tested. Midnight, the default,
  * exists exactly once on every day in London.
  */
-export function releaseInstant(date: string, config: Config): DateTime {
+export function releaseInstant(
+  date: string,
+  config: Pick<CalendarConfig, 'timeZone' | 'advanceDays' | 'releaseTime'>,
+): DateTime {
   const court = DateTime.fromISO(date, { zone: 'UTC' });
   if (!court.isValid) throw new Error(`"${date}" is not a YYYY-MM-DD calendar date`);
   const day = court.minus({ days: config.advanceDays });
@@ -27,7 +50,10 @@ export function releaseInstant(date: string, config: Config): DateTime {
 }
 
 /** The court date whose bookings open at the release on calendar day `releaseDate` (the inverse). */
-export function courtDateReleasedOn(releaseDate: string, config: Config): string {
+export function courtDateReleasedOn(
+  releaseDate: string,
+  config: Pick<CalendarConfig, 'advanceDays'>,
+): string {
   return DateTime.fromISO(releaseDate, { zone: 'UTC' })
     .plus({ days: config.advanceDays })
     .toISODate() as string;
@@ -35,7 +61,12 @@ export function courtDateReleasedOn(releaseDate: string, config: Config): string
 
 export type RunAction = 'wait' | 'now' | 'none';
 
-export type RunDecision = { row: BookingRow; releaseAt: DateTime; action: RunAction; reason: string };
+export type RunDecision<R extends RowLike = RowLike> = {
+  row: R;
+  releaseAt: DateTime;
+  action: RunAction;
+  reason: string;
+};
 
 /**
  * Which rows a run started now owns.
@@ -43,30 +74,31 @@ export type RunDecision = { row: BookingRow; releaseAt: DateTime; action: RunAct
  * - 'now': the release passed at most `runWindow.graceMinutes` ago (a late start): try at once.
  * - 'none': skipped rows, rows the status file says are booked, and releases outside that window.
  *
- * Only `booked` blocks a row. `unavailable`, `failed`, `unverified` and `dry-run` may be tried again by a second
+ * Only `booked` and `held-elsewhere` block a row. `unavailable`, `failed`, `unverified` and `dry-run` may be tried again by a second
  * run the same night while still inside the window: a court can come back, and a failed run should not lose
  * it. (The engine checks the member's bookings before firing, so a retried `unverified` row cannot double-book.)
  * Two runs started the same night decide the same rows; the one that runs second re-reads the status file and
  * sees `booked`.
  */
-export function decideRun(
-  rows: readonly BookingRow[],
-  status: StatusFile,
+export function decideRun<R extends RowLike>(
+  rows: readonly R[],
+  status: StatusLike,
   clock: Clock,
-  config: Config,
-): { due: RunDecision[]; all: RunDecision[]; summary: string } {
+  config: CalendarConfig,
+): { due: RunDecision<R>[]; all: RunDecision<R>[]; summary: string } {
   const now = DateTime.fromMillis(clock.now(), { zone: config.timeZone });
   const { leadMinutes, graceMinutes } = config.runWindow;
-  const all = rows.map((row): RunDecision => {
+  const all = rows.map((row): RunDecision<R> => {
     const releaseAt = releaseInstant(row.date, config);
     const opens = releaseAt.toFormat('ccc d LLL yyyy HH:mm:ss ZZZZ');
     if (!row.book) {
       return { row, releaseAt, action: 'none', reason: `skipped (Status is "${row.status}", not "Book")` };
     }
     const entry = status.bookings[row.key];
-    if (entry?.state === 'booked') {
+    if (entry?.state === 'booked' || entry?.state === 'held-elsewhere') {
       const what = [entry.bookedTime, entry.court].filter(Boolean).join(', ');
-      return { row, releaseAt, action: 'none', reason: `already booked${what ? ` (${what})` : ''}` };
+      const why = entry.state === 'booked' ? 'already booked' : 'you hold another court that day';
+      return { row, releaseAt, action: 'none', reason: `${why}${what ? ` (${what})` : ''}` };
     }
     const aheadMs = releaseAt.toMillis() - now.toMillis();
     if (aheadMs > leadMinutes * 60_000) {

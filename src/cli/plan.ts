@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { DateTime } from 'luxon';
 import { DEFAULT_CONFIG_PATH, loadConfig, type Config } from '../bookings/config.ts';
-import { DEFAULT_BOOKINGS_PATH, formatProblem, loadBookings } from '../bookings/csv.ts';
+import { DEFAULT_BOOKINGS_PATH, formatProblem, loadBookings, type BookingRow } from '../bookings/csv.ts';
 import { errorsIn } from '../bookings/problem.ts';
 import { DEFAULT_STATUS_PATH, readStatus, type BookingState, type StatusFile } from '../bookings/status.ts';
 import { decideRun, type RunDecision } from '../calendar/release.ts';
@@ -37,7 +37,7 @@ export type PlanEntry = {
   reason: string;
 };
 
-export function planEntries(decisions: readonly RunDecision[], status: StatusFile): PlanEntry[] {
+export function planEntries(decisions: readonly RunDecision<BookingRow>[], status: StatusFile): PlanEntry[] {
   return decisions.map(({ row, releaseAt, action, reason }) => ({
     line: row.line,
     key: row.key,

@@ -7,11 +7,46 @@ export class SelectorMissingError extends BookerError {
     readonly selector: string,
     readonly pageUrl: string,
     readonly screenshot?: string,
+    readonly step?: string,
   ) {
     super(
-      `The venue profile's ${profileKey} ("${selector}") found nothing on ${pageUrl}` +
+      `${step ? `${step}: ` : ''}the venue profile's ${profileKey} ("${selector}") found nothing on ${pageUrl}` +
         (screenshot ? ` (screenshot: ${screenshot})` : ''),
-      `The site's markup may have changed: open the screenshot, then update ${profileKey} in the venue profile (src/venue/profiles/<venue>.yml).`,
+      `The site's markup may have changed: open the screenshot, then update ${profileKey} in the venue profile (src/venue/profiles/<venue>.yml; \`npm run doctor\` checks every key).`,
+    );
+  }
+}
+
+/**
+ * A step of the flow did not end as the profile says it should (a page that shows neither slots nor the
+ * "not open" notice, a result that is neither a confirmation nor a known refusal, …).
+ */
+export class StepError extends BookerError {
+  constructor(
+    readonly step: string,
+    readonly profileKeys: string[],
+    readonly detail: string,
+    readonly pageUrl: string,
+    readonly screenshot?: string,
+  ) {
+    super(
+      `${step}: ${detail} on ${pageUrl}` + (screenshot ? ` (screenshot: ${screenshot})` : ''),
+      `Open the screenshot and check ${profileKeys.join(', ')} in the venue profile (\`npm run doctor\` shows what each key finds).`,
+    );
+  }
+}
+
+/** My bookings could not be read well enough to tell whether a court is already held: booking blind is how courts get booked twice. */
+export class BlindCheckError extends BookerError {
+  constructor(
+    readonly detail: string,
+    readonly pageUrl: string,
+    readonly screenshot?: string,
+  ) {
+    super(
+      `My bookings could not be read, so the bot cannot tell whether you already hold a court: ${detail} (${pageUrl})` +
+        (screenshot ? ` (screenshot: ${screenshot})` : ''),
+      'Nothing was booked, on purpose. Check myBookings in the venue profile (`npm run doctor`), and book by hand tonight if you need the court.',
     );
   }
 }
@@ -72,6 +107,16 @@ export class LockHeldError extends BookerError {
     super(
       `Another booking run is active on this machine (${holder}; lock ${lockFile}).`,
       'Nothing to do: that run books the court. If no run is active, delete the lock file.',
+    );
+  }
+}
+
+/** A step landed on the venue's sign-in page: the session ended (the only sign of a lost session). */
+export class SessionLostError extends BookerError {
+  constructor(readonly pageUrl: string) {
+    super(
+      `The venue sent the bot to its sign-in page (${pageUrl}): the session ended.`,
+      'The bot logs in again once by itself; if this keeps happening, check the login keys of the venue profile.',
     );
   }
 }

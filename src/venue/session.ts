@@ -3,9 +3,16 @@ import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright';
 import { venueUrl } from './profile.ts';
-import { LoginRefusedError, MissingCredentialsError, SiteDownError } from './errors.ts';
-import { clickThrough, dismissOverlays, need, type VenueContext } from './page-tools.ts';
-import { PAGE_INIT_SCRIPT } from './page-scripts.ts';
+import { LoginRefusedError, MissingCredentialsError } from './errors.ts';
+import {
+  assertNotMaintenance,
+  clickThrough,
+  dismissOverlays,
+  locatorFor,
+  need,
+  type VenueContext,
+} from './page-tools.ts';
+import { PAGE_LIB_SOURCE, pageLib } from './page/index.ts';
 import { parseStorageState } from './storage-state.ts';
 
 export type Credentials = { username?: string; password?: string };
@@ -71,16 +78,6 @@ export async function saveStorageState(context: BrowserContext, path: string | u
   await chmod(path, 0o600).catch(() => undefined);
 }
 
-/** Throws SiteDownError when the venue shows its maintenance page. */
-export async function assertNotMaintenance(page: Page, ctx: VenueContext, status?: number): Promise<void> {
-  const maintenance = await page
-    .locator(ctx.profile.maintenance)
-    .count()
-    .catch(() => 0);
-  if (maintenance > 0) throw new SiteDownError(`the maintenance page is shown at ${page.url()}`);
-  if (status !== undefined && status >= 500) throw new SiteDownError(`${page.url()} answered HTTP ${status}`);
-}
-
 /** Loads the home page and tells whether the member is logged in (the profile's loggedIn marker). */
 export async function isLoggedIn(page: Page, ctx: VenueContext): Promise<boolean> {
   const response = await page.goto(venueUrl(ctx.profile, ctx.profile.paths.home), {
@@ -115,7 +112,7 @@ export async function logIn(
   const outcome = page
     .locator(login.loggedIn)
     .or(page.locator(login.error))
-    .or(page.locator(ctx.profile.maintenance))
+    .or(locatorFor(page, ctx.profile.maintenance))
     .first();
   await outcome.waitFor({ state: 'attached', timeout: ctx.timeoutMs }).catch(() => undefined);
   await assertNotMaintenance(page, ctx);
@@ -125,9 +122,28 @@ export async function logIn(
     const text = ((await error.textContent()) ?? '').trim();
     const code = (await error.getAttribute('data-error-code')) ?? '';
     await ctx.shots.take(page, 'login-refused');
-    throw new LoginRefusedError(text || code || 'login refused', /lock/i.test(code || text));
+    const locked = pageLib.textMatches(code, login.locked) || pageLib.textMatches(text, login.locked);
+    throw new LoginRefusedError(text || code || 'login refused', locked);
   }
   await need(page, ctx, 'login.loggedIn', { state: 'attached', timeoutMs: 1 });
+}
+
+/** A browser context for the venue: its time zone, generous timeouts, and the booker's in-page library on every page. */
+export async function venueContext(
+  browser: Browser,
+  ctx: VenueContext,
+  storageState?: string,
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    ...(storageState ? { storageState } : {}),
+    viewport: { width: 1280, height: 900 },
+    locale: ctx.profile.locale,
+    timezoneId: ctx.profile.timeZone,
+  });
+  context.setDefaultTimeout(ctx.timeoutMs);
+  context.setDefaultNavigationTimeout(ctx.timeoutMs);
+  await context.addInitScript({ content: PAGE_LIB_SOURCE });
+  return context;
 }
 
 /**
@@ -140,15 +156,7 @@ export async function openSession(
   options: { storageStatePath?: string; credentials: Credentials },
 ): Promise<Session> {
   const saved = await readStorageState(options.storageStatePath);
-  const context = await browser.newContext({
-    ...(saved ? { storageState: saved } : {}),
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-GB',
-    timezoneId: ctx.profile.timeZone,
-  });
-  context.setDefaultTimeout(ctx.timeoutMs);
-  context.setDefaultNavigationTimeout(ctx.timeoutMs);
-  await context.addInitScript({ content: PAGE_INIT_SCRIPT });
+  const context = await venueContext(browser, ctx, saved);
   const page = await context.newPage();
   let restored = false;
   try {

@@ -164,6 +164,25 @@ describe('npm run demo', () => {
     expect(lines.join('\n')).toContain('second choice');
   }, 90_000);
 
+  it('books on the multi-page clubhouse skin (--skin clubhouse) from a hand-written profile, the confirm page armed early', async () => {
+    const lines: string[] = [];
+    const report = await runDemo({
+      outDir: join(tmp, 'clubhouse'),
+      skin: 'clubhouse',
+      print: (l) => lines.push(l),
+    });
+    expect(report.exitCode).toBe(0);
+    expect(report.actions.result).toMatchObject({ outcome: 'booked', bookedTime: '19:00', court: 'Court A' });
+    expect(report.actions.result!.reference).toMatch(/^CH-\d{4}-[A-Z]$/);
+    const ours = report.ledger.filter((e) => e.client === 'member');
+    expect(ours).toMatchObject([
+      { time: '19:00', court: 'Court A', reference: report.actions.result!.reference },
+    ]);
+    const text = lines.join('\n');
+    expect(text).toContain('(clubhouse skin)');
+    expect(text).toMatch(/armed: the confirm page for 19:00 Court A is open/);
+  }, 90_000);
+
   it('loads a sandbox scenario file with {date} filled in', async () => {
     const file = join(tmp, 'taken.yml');
     await writeFile(

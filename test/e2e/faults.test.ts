@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -102,11 +102,11 @@ describe('faults end with a clear state, a message and screenshots', () => {
     await expectRecordedFailure(
       current,
       result,
-      /dayView\.slotStart \("span\.slot_start"\) found nothing on http:\/\/127\.0\.0\.1:\d+\/spa\/\d+/,
+      /slots\.time\.read \("span\.slot_start"\) found nothing on http:\/\/127\.0\.0\.1:\d+\/spa\/\d+/,
     );
     expect(
       result.screenshots.some(
-        (f) => f.includes('missing-dayView.slotStart') || f.includes('missing-dayView-slotStart'),
+        (f) => f.includes('missing-slots.time.read') || f.includes('missing-slots-time-read'),
       ),
     ).toBe(true);
     expect(current.venue.requests().filter((r) => isBooking(r.path))).toHaveLength(0);
@@ -243,4 +243,34 @@ describe('faults end with a clear state, a message and screenshots', () => {
     const next = await current.run({ dryRun: true, noWait: true, date: current.date });
     expect(next.outcome).toBe('dry-run');
   }, 45_000);
+});
+
+describe('a court booked is never lost to a failure to write it down', () => {
+  it('the status file cannot be written after the booking: still booked, loudly, with exit code 4 and the status kept', async () => {
+    current = await scene({});
+    const stateDir = join(current.dir, 'state');
+    await mkdir(stateDir, { recursive: true });
+    const status = join(stateDir, 'status.json');
+    const result = await current.run({
+      paths: { ...current.paths, status },
+      onStep: async (step) => {
+        // Right after arming, the status folder becomes unwritable (here: a file where the folder was,
+        // which even root cannot write through; a read-only folder or a full disk fail the same way).
+        if (step !== 'armed') return;
+        await rm(stateDir, { recursive: true, force: true });
+        await writeFile(stateDir, 'not a folder');
+      },
+    });
+    expect(result.outcome).toBe('booked');
+    expect(result.exitCode).toBe(4);
+    expect(result.message).toMatch(
+      /^Booked Padel Court 1[\s\S]*could NOT be written[\s\S]*status-unrecorded\.json/,
+    );
+    expect(memberBookings(current.venue)).toHaveLength(1);
+    expect(result.unrecorded?.statusText).toContain(result.reference!);
+    const kept = JSON.parse(await readFile(result.unrecorded!.keptAt!, 'utf8')) as {
+      bookings: Record<string, { state: string }>;
+    };
+    expect(kept.bookings[`${current.date} 19:00`]?.state).toBe('booked');
+  }, 30_000);
 });

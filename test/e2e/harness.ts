@@ -20,7 +20,18 @@ import {
  * The engine's clock is shiftedClock(X) so that it reads release − leadMs now; the sandbox's
  * clock is X + skewMs, i.e. the venue runs `skewMs` ahead of the engine.
  */
+/** The two sandbox skins, each with the venue profile that describes it. */
+export const SKINS = {
+  estelle: { profile: 'estelle', courts: ['Padel Court 1', 'Padel Court 2'] },
+  clubhouse: { profile: 'test/sandbox/profiles/clubhouse.yml', courts: ['Court A', 'Court B'] },
+} as const;
+export type SkinName = keyof typeof SKINS;
+export const SKIN_NAMES = Object.keys(SKINS) as SkinName[];
+
 export type Scene = {
+  skin: SkinName;
+  /** The skin's court names, in the venue's order. */
+  courts: readonly string[];
   venue: Sandbox;
   date: string;
   dir: string;
@@ -37,6 +48,8 @@ export type Scene = {
 };
 
 export type SceneOptions = {
+  /** The sandbox skin (and so the venue profile); default estelle. */
+  skin?: SkinName;
   skewMs?: number;
   leadMs?: number;
   scenario?: ScenarioPatch;
@@ -62,7 +75,9 @@ export async function scene(options: SceneOptions = {}): Promise<Scene> {
   const leadMs = options.leadMs ?? 8_000 + Math.max(0, skewMs);
   const releaseMs = releaseInstantMs(date);
   const shiftMs = releaseMs - leadMs - Date.now();
+  const skin = options.skin ?? 'estelle';
   const venue = await startSandbox({
+    skin,
     clockOffsetMs: shiftMs + skewMs,
     latency: { oneWayMs: 30, jitterMs: 10 },
     ...options.scenario,
@@ -79,6 +94,7 @@ export async function scene(options: SceneOptions = {}): Promise<Scene> {
   await writeFile(paths.bookings, ['Date,Time1,Time2,Status,Court,Note', ...rows].join('\n') + '\n');
   const config: Config = ConfigSchema.parse({
     retry: { windowSeconds: 20, maxPerSecond: 4 },
+    venue: { profile: SKINS[skin].profile },
     ...options.config,
   });
   const member = venue.members[0]!;
@@ -92,6 +108,8 @@ export async function scene(options: SceneOptions = {}): Promise<Scene> {
   const clock = shiftedClock(shiftMs);
   let runs = 0;
   return {
+    skin,
+    courts: SKINS[skin].courts,
     venue,
     date,
     dir,
@@ -123,12 +141,29 @@ export async function scene(options: SceneOptions = {}): Promise<Scene> {
 
 /** Booking requests the venue refused as early (before its midnight). */
 export function earlyBookings(venue: Sandbox) {
-  return venue.requests().filter((r) => isBooking(r.path) && r.outcome === 'not-open');
+  return bookingRequests(venue).filter((r) => r.outcome === 'not-open');
 }
 
-/** A booking request (POST /spa/<id>/book), not the activities page /page/book. */
-export function isBooking(path: string): boolean {
-  return /^\/spa\/\d+\/book$/.test(path);
+/** A booking request: POST /spa/<id>/book (estelle) or POST /members/book/padel/reserve (clubhouse). */
+export function isBooking(path: string, method = 'POST'): boolean {
+  return method === 'POST' && (/^\/spa\/\d+\/book$/.test(path) || path === '/members/book/padel/reserve');
+}
+
+/** Every booking request the venue processed, in order. */
+export function bookingRequests(venue: Sandbox) {
+  return venue.requests().filter((r) => isBooking(r.path, r.method));
+}
+
+/** Requests for the day's availability: the slots fragment (estelle) or the sessions page (clubhouse). */
+export function availabilityRequests(venue: Sandbox) {
+  return venue
+    .requests()
+    .filter((r) => r.path.includes('/slots') || r.path.startsWith('/members/book/padel/sessions'));
+}
+
+/** Requests for My bookings (My reservations on the clubhouse skin). */
+export function myBookingsRequests(venue: Sandbox) {
+  return venue.requests().filter((r) => r.path === '/page/my-bookings' || r.path === '/members/reservations');
 }
 
 export function memberBookings(venue: Sandbox) {

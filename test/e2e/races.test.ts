@@ -28,7 +28,7 @@ describe('racing other members for the courts', () => {
     });
   }, 30_000);
 
-  it('goes straight to Time2 when Time1 is lost between seeing it free and confirming', async () => {
+  it('tries the other court, then Time2, when Time1 is lost between seeing it free and confirming', async () => {
     current = await scene({});
     // Both Time1 courts go 60 ms after midnight: after our availability request, before our booking.
     current.venue.setScenario({
@@ -44,7 +44,22 @@ describe('racing other members for the courts', () => {
       .requests()
       .filter((r) => isBooking(r.path))
       .map((r) => r.outcome);
-    expect(booking).toEqual(['unavailable', 'booked']);
+    // "taken" by someone else before we asked: no look at My bookings is needed between these tries.
+    expect(booking).toEqual(['unavailable', 'unavailable', 'booked']);
+    expect(current.venue.requests().filter((r) => r.path === '/page/my-bookings').length).toBe(2); // before arming, and to verify
+  }, 30_000);
+
+  it('books Time1 on the other court when only the court it picked is lost before confirming', async () => {
+    current = await scene({});
+    current.venue.setScenario({
+      competitors: [
+        { name: 'mid-1', date: current.date, time: '19:00', court: 'Padel Court 1', afterReleaseMs: 60 },
+      ],
+    });
+    const result = await current.run();
+    expect(result.outcome).toBe('booked');
+    expect(result).toMatchObject({ bookedTime: '19:00', court: 'Padel Court 2' });
+    expect(memberBookings(current.venue)).toHaveLength(1);
   }, 30_000);
 
   it('reports unavailable (exit non-zero) when both times are taken, and books nothing', async () => {
@@ -92,12 +107,50 @@ describe('racing other members for the courts', () => {
     expect(result.exitCode).toBe(0);
     expect(memberBookings(current.venue)).toHaveLength(0);
     expect(current.venue.requests().filter((r) => isBooking(r.path))).toHaveLength(0);
+    // The court held is at another time: recorded as held elsewhere, not as this row's booking.
     expect((await current.status()).bookings[`${current.date} 19:00`]).toMatchObject({
-      state: 'booked',
+      state: 'held-elsewhere',
       bookedTime: '10:00',
       court: 'Padel Court 2',
     });
+    expect(result.message).toMatch(/already hold Padel Court 2 at 10:00 .*not at 19:00 or 20:00/);
   }, 30_000);
+
+  it('records the row booked when the court held that day is at one of its times', async () => {
+    current = await scene({});
+    current.venue.setScenario({
+      preBooked: [
+        { date: current.date, time: '20:00', court: 'Padel Court 1', member: current.env.username! },
+      ],
+    });
+    const result = await current.run();
+    expect(result.outcome).toBe('already-booked');
+    expect((await current.status()).bookings[`${current.date} 19:00`]).toMatchObject({
+      state: 'booked',
+      bookedTime: '20:00',
+    });
+  }, 30_000);
+
+  it('two runners without a shared lock book once: the one that had to retry looks at My bookings first', async () => {
+    // Two clones of the repository (their own status files, so no lock between them) for the same row.
+    // The first availability request after midnight is refused with 429; whichever runner got it must
+    // not go on to book the other court once its twin has booked Court 1.
+    current = await scene({
+      scenario: {
+        faults: { rateLimit: { fromMs: 0, count: 1, retryAfterSeconds: 1, scope: 'availability' } },
+      },
+    });
+    const twin = {
+      bookings: current.paths.bookings,
+      config: current.paths.config,
+      status: `${current.dir}/twin/status.json`,
+      storageState: `${current.dir}/twin/session.json`,
+    };
+    const [a, b] = await Promise.all([current.run(), current.run({ paths: twin })]);
+    expect([a.outcome, b.outcome].sort()).toEqual(['already-booked', 'booked']);
+    expect(memberBookings(current.venue)).toHaveLength(1);
+    expect(current.venue.requests().filter((r) => r.outcome === 'rate-limited')).toHaveLength(1);
+  }, 40_000);
 
   it('makes one booking when two runs start at once on one machine', async () => {
     current = await scene({});

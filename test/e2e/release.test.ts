@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { earlyBookings, fileExists, memberBookings, scene, type Scene } from './harness.ts';
+import { earlyBookings, fileExists, memberBookings, scene, SKIN_NAMES, type Scene } from './harness.ts';
 
 let current: Scene | undefined;
 afterEach(async () => {
@@ -7,10 +7,10 @@ afterEach(async () => {
   current = undefined;
 });
 
-describe('booking at the release, whatever the venue clock says', () => {
+describe.each(SKIN_NAMES)('booking at the release, whatever the venue clock says (%s skin)', (skin) => {
   for (const skewMs of [-4300, 0, 2700]) {
     it(`books Time1 just after the venue's midnight with its clock ${skewMs} ms off, no early request`, async () => {
-      current = await scene({ skewMs });
+      current = await scene({ skin, skewMs });
       const result = await current.run();
       expect(result.message).toContain('Booked');
       expect(result.outcome).toBe('booked');
@@ -39,7 +39,7 @@ describe('booking at the release, whatever the venue clock says', () => {
   }
 
   it('follows the venue when the runner clock is 90 s behind it (schedule and fire on the venue clock)', async () => {
-    current = await scene({ skewMs: 90_000 });
+    current = await scene({ skin, skewMs: 90_000 });
     const started = Date.now();
     const result = await current.run();
     expect(result.outcome).toBe('booked');

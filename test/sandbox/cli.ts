@@ -1,19 +1,22 @@
 /**
  * Runs the sandbox venue on its own until Ctrl-C.
  *
- *   npm run sandbox [-- --port N --clock-offset-ms N --scenario file.yml --release-in-ms N --date YYYY-MM-DD]
+ *   npm run sandbox [-- --skin estelle|clubhouse --port N --clock-offset-ms N --scenario file.yml
+ *                       --release-in-ms N --date YYYY-MM-DD]
  *
+ * --skin             which members' site to show (default: the scenario's, else estelle).
  * --release-in-ms N  sets the clock offset so that the release of --date (default: the court date
  *                    released today, i.e. today + 14 days) is N ms away on the server clock.
  */
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { courtDateForTests, offsetForRelease } from './clock.ts';
+import { CLUBHOUSE_PATHS } from './clubhouse/paths.ts';
 import { startSandbox, type ScenarioPatch } from './index.ts';
-import { loadScenarioFile, resolveScenario } from './scenario.ts';
+import { loadScenarioFile, resolveScenario, SKINS, type Skin } from './scenario.ts';
 
 const USAGE =
-  'Usage: npm run sandbox [-- --port N] [--clock-offset-ms N] [--scenario file.yml] [--release-in-ms N] [--date YYYY-MM-DD]';
+  'Usage: npm run sandbox [-- --skin estelle|clubhouse] [--port N] [--clock-offset-ms N] [--scenario file.yml] [--release-in-ms N] [--date YYYY-MM-DD]';
 
 function number(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
       scenario: { type: 'string' },
       'release-in-ms': { type: 'string' },
       date: { type: 'string' },
+      skin: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -39,6 +43,11 @@ async function main(): Promise<void> {
     return;
   }
   let patch: ScenarioPatch = values.scenario ? await loadScenarioFile(values.scenario) : {};
+  if (values.skin !== undefined) {
+    if (!(SKINS as readonly string[]).includes(values.skin))
+      throw new Error(`--skin must be one of ${SKINS.join(', ')}, got "${values.skin}". ${USAGE}`);
+    patch = { ...patch, skin: values.skin as Skin };
+  }
   const offset = number('clock-offset-ms', values['clock-offset-ms']);
   if (offset !== undefined) patch = { ...patch, clockOffsetMs: offset };
   const releaseIn = number('release-in-ms', values['release-in-ms']);
@@ -55,8 +64,11 @@ async function main(): Promise<void> {
   });
   const zone = venue.scenario.timeZone;
   const fmt = (ms: number) => DateTime.fromMillis(ms, { zone }).toFormat('ccc d LLL yyyy HH:mm:ss.SSS ZZZZ');
-  console.log(`Estelle Manor sandbox running at ${venue.url}`);
-  console.log(`  sign in:      ${venue.url}/page/login`);
+  const clubhouse = venue.scenario.skin === 'clubhouse';
+  console.log(
+    `${clubhouse ? 'Cherwell Racquet Club (clubhouse skin)' : 'Estelle Manor'} sandbox running at ${venue.url}`,
+  );
+  console.log(`  sign in:      ${venue.url}${clubhouse ? CLUBHOUSE_PATHS.signIn : '/page/login'}`);
   for (const m of venue.members) console.log(`  member:       ${m.email} / ${m.password}`);
   console.log(`  server clock: ${fmt(venue.clock.now())} (offset ${venue.scenario.clockOffsetMs} ms)`);
   console.log(`  court date ${date} opens at ${fmt(venue.releaseInstant(date))} (server clock)`);

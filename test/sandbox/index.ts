@@ -13,16 +13,31 @@ export {
   type ServerClock,
 } from './clock.ts';
 export {
+  CLUBHOUSE_COURTS,
   DEFAULT_SCENARIO,
+  SKINS,
   ScenarioSchema,
+  defaultScenarioFor,
   loadScenarioFile,
   resolveScenario,
   type Scenario,
   type ScenarioPatch,
+  type Skin,
 } from './scenario.ts';
+export {
+  CLUBHOUSE_PATHS,
+  clubhouseDateLabel,
+  clubhouseMonthLabel,
+  clubhouseMonthPath,
+  clubhouseReservePath,
+  clubhouseSessionsPath,
+  clubhouseTimeLabel,
+  courtSlug,
+} from './clubhouse/paths.ts';
+export { CLUBHOUSE_SESSION_COOKIE, CLUBHOUSE_TEXTS } from './clubhouse/routes.ts';
 export { DEMO_MEMBERS, DEMO_PASSWORD, type LedgerEntry, type Member, type RequestLogEntry } from './venue.ts';
 
-/** A running simulated Estelle Manor members' site. */
+/** A running simulated members' site: Estelle Manor, or the clubhouse skin's Cherwell Racquet Club. */
 export interface Sandbox {
   /** e.g. http://127.0.0.1:41234 (no trailing slash). */
   url: string;
@@ -40,7 +55,7 @@ export interface Sandbox {
   requests(): RequestLogEntry[];
   /** When court date `courtDate` (YYYY-MM-DD) opens, in server-clock ms. */
   releaseInstant(courtDate: string): number;
-  /** The /spa/<id> of a month ('yyyy-MM'): random per sandbox, different for each month. */
+  /** The /spa/<id> of a month ('yyyy-MM'): random per sandbox, different for each month (Estelle skin). */
   monthId(month: string): number;
   /** Ends the sessions of one member (or everyone); returns how many. */
   revokeSessions(email?: string): number;

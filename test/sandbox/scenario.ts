@@ -25,7 +25,39 @@ const WindowSchema = z.object({
 /** Which requests a fault applies to. */
 const FaultScope = z.enum(['booking', 'availability', 'pages', 'all']);
 
+/**
+ * Which members' site the sandbox shows: 'estelle' (the Estelle-like single-page day view, the markup of
+ * src/venue/profiles/estelle.yml) or 'clubhouse' (a different club's multi-page site: the day view by a
+ * GET form, a link per slot to a separate confirm page, a POST form to book). Same venue underneath.
+ */
+export const SKINS = ['estelle', 'clubhouse'] as const;
+export type Skin = (typeof SKINS)[number];
+
+/**
+ * A booking the venue cancels at a set instant (someone freeing a court): the active booking on that
+ * court-hour, whoever holds it. `afterReleaseMs` is relative to the release of `date`; `at` is a server
+ * clock time (ISO 8601; without an offset it is read in the venue's time zone). Exactly one of the two.
+ */
+const CancellationSchema = z
+  .object({
+    date: isoDate,
+    time: hhmm,
+    /** Omitted: the first court (in `courts` order) with an active booking at that hour. */
+    court: z.string().optional(),
+    afterReleaseMs: z.number().optional(),
+    at: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, 'expected an ISO date-time, e.g. "2026-12-01T10:00:00"')
+      .optional(),
+  })
+  .refine((c) => (c.afterReleaseMs === undefined) !== (c.at === undefined), {
+    message:
+      'give exactly one of afterReleaseMs (ms after the release of date) or at (a server-clock ISO time)',
+  });
+
 export const ScenarioSchema = z.object({
+  /** The site's page shape: 'estelle' (default) or 'clubhouse'. Fixed for a sandbox's lifetime. */
+  skin: z.enum(SKINS),
   /** Server clock = real clock + this offset (ms). The HTTP Date header follows the server clock. */
   clockOffsetMs: z.number(),
   /** Slots for court date D are released at `releaseTime` on D - advanceDays (timeZone). */
@@ -69,6 +101,8 @@ export const ScenarioSchema = z.object({
   preBooked: z.array(
     z.object({ date: isoDate, time: hhmm, court: z.string().optional(), member: z.string().optional() }),
   ),
+  /** Bookings the venue cancels on a schedule (server clock), e.g. for a cancellation watch. */
+  cancellations: z.array(CancellationSchema),
   faults: z.object({
     /** 429 with Retry-After. `count`: only the first N matching requests in the window; `maxPerSecond`: per client. */
     rateLimit: WindowSchema.extend({
@@ -113,6 +147,7 @@ export type DeepPartial<T> = T extends readonly (infer _U)[]
 export type ScenarioPatch = DeepPartial<Scenario>;
 
 export const DEFAULT_SCENARIO: Scenario = {
+  skin: 'estelle',
   clockOffsetMs: 0,
   advanceDays: 14,
   releaseTime: '00:00:00',
@@ -129,6 +164,7 @@ export const DEFAULT_SCENARIO: Scenario = {
   sessionTtlMs: 12 * 60 * 60 * 1000,
   competitors: [],
   preBooked: [],
+  cancellations: [],
   faults: {
     maintenance: false,
     rotateCsrf: false,
@@ -137,6 +173,14 @@ export const DEFAULT_SCENARIO: Scenario = {
     dailyLimitPerMember: 0,
   },
 };
+
+/** The clubhouse's courts unless the scenario names its own: the club calls them Court A and Court B. */
+export const CLUBHOUSE_COURTS = ['Court A', 'Court B'];
+
+/** The defaults a patch is merged over: the clubhouse skin has its own court names. */
+export function defaultScenarioFor(skin: Skin | undefined): Scenario {
+  return skin === 'clubhouse' ? { ...DEFAULT_SCENARIO, skin, courts: CLUBHOUSE_COURTS } : DEFAULT_SCENARIO;
+}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -159,8 +203,12 @@ export function mergeDeep<T>(base: T, patch: unknown): T {
 
 export class ScenarioError extends Error {}
 
-/** Applies a patch to a scenario and validates the result. */
-export function resolveScenario(patch: unknown = {}, base: Scenario = DEFAULT_SCENARIO): Scenario {
+/**
+ * Applies a patch to a scenario and validates the result. Without a base, the defaults of the patch's
+ * skin (`defaultScenarioFor`).
+ */
+export function resolveScenario(patch: unknown = {}, base?: Scenario): Scenario {
+  base ??= defaultScenarioFor(isPlainObject(patch) ? (patch.skin as Skin | undefined) : undefined);
   const merged = mergeDeep(base, patch);
   const result = ScenarioSchema.safeParse(merged);
   if (!result.success) {

@@ -20,7 +20,9 @@ import {
   slotsFragment,
   type PageContext,
 } from './pages.ts';
-import { resolveScenario, type Scenario, type ScenarioPatch } from './scenario.ts';
+import { ClubhouseSite } from './clubhouse/routes.ts';
+import { resolveScenario, ScenarioError, type Scenario, type ScenarioPatch } from './scenario.ts';
+import type { FaultHit, Reply, Scope, Session, SignInCheck, Site, SiteHost } from './site.ts';
 import { DEMO_MEMBERS, Venue, type LedgerEntry, type Member, type RequestLogEntry } from './venue.ts';
 
 const ASSETS: Record<string, { type: string; body: string }> = {
@@ -35,29 +37,6 @@ const ASSETS: Record<string, { type: string; body: string }> = {
 };
 
 const SESSION_COOKIE = 'em_session';
-
-interface Session {
-  id: string;
-  email: string;
-  createdAtServerMs: number;
-  visitedHome: boolean;
-  csrf: string;
-}
-
-/** What a route produces; the server adds latency, the Date header and the log entry. */
-interface Reply {
-  status: number;
-  headers?: Record<string, string | string[]>;
-  body?: string;
-  type?: 'html' | 'json' | 'css' | 'js' | 'text';
-  outcome: string;
-  /** A full HTML page: subject to slowFirstPaintMs. */
-  page?: boolean;
-  slotId?: string;
-  reference?: string;
-}
-
-type Scope = 'booking' | 'availability' | 'pages';
 
 const CONTENT_TYPES = {
   html: 'text/html; charset=utf-8',
@@ -93,7 +72,7 @@ function inWindow(relMs: number, window: { fromMs?: number; toMs?: number }): bo
   );
 }
 
-export class SandboxServer {
+export class SandboxServer implements SiteHost {
   scenario: Scenario;
   readonly clock: ServerClock = { now: () => Date.now() + this.scenario.clockOffsetMs };
   readonly venue: Venue;
@@ -106,6 +85,10 @@ export class SandboxServer {
   private readonly idToMonth = new Map<number, string>();
   private readonly competitorTimers = new Set<NodeJS.Timeout>();
   private readonly competitorsDone = new Set<string>();
+  private readonly cancellationTimers = new Set<NodeJS.Timeout>();
+  private readonly cancellationsDone = new Set<string>();
+  /** The second skin's routes, when the scenario chose it; otherwise the Estelle routes below. */
+  private readonly site: Site | undefined;
   private readonly preBookedDone = new Set<string>();
   private rateLimitUsed = 0;
   private readonly recentByClient = new Map<string, number[]>();
@@ -115,6 +98,7 @@ export class SandboxServer {
   constructor(patch: ScenarioPatch = {}) {
     this.scenario = resolveScenario(patch);
     this.venue = new Venue(() => this.scenario, this.clock);
+    this.site = this.scenario.skin === 'clubhouse' ? new ClubhouseSite(this) : undefined;
     this.http = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         console.error('sandbox: request failed', error);
@@ -125,6 +109,7 @@ export class SandboxServer {
     this.http.keepAliveTimeout = 5_000;
     this.applyPreBooked();
     this.armCompetitors();
+    this.armCancellations();
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -140,18 +125,27 @@ export class SandboxServer {
     this.stopped = true;
     for (const timer of this.competitorTimers) clearTimeout(timer);
     this.competitorTimers.clear();
+    for (const timer of this.cancellationTimers) clearTimeout(timer);
+    this.cancellationTimers.clear();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 
   setScenario(patch: ScenarioPatch): Scenario {
-    this.scenario = resolveScenario(patch, this.scenario);
+    const next = resolveScenario(patch, this.scenario);
+    if (next.skin !== this.scenario.skin) {
+      throw new ScenarioError(
+        `The skin is chosen when the sandbox starts (it runs "${this.scenario.skin}"); start another sandbox with skin "${next.skin}".`,
+      );
+    }
+    this.scenario = next;
     if (patch.faults?.rateLimit) {
       this.rateLimitUsed = 0;
       this.recentByClient.clear();
     }
     if (patch.preBooked) this.applyPreBooked();
     this.armCompetitors();
+    this.armCancellations();
     return this.scenario;
   }
 
@@ -237,6 +231,45 @@ export class SandboxServer {
     }
   }
 
+  /** Scheduled cancellations: at their instant (server clock), the booking on that court-hour is cancelled. */
+  private armCancellations(): void {
+    for (const timer of this.cancellationTimers) clearTimeout(timer);
+    this.cancellationTimers.clear();
+    if (this.stopped) return;
+    for (const c of this.scenario.cancellations) {
+      const key = JSON.stringify(c);
+      if (this.cancellationsDone.has(key)) continue;
+      const fireAt =
+        c.at !== undefined
+          ? DateTime.fromISO(c.at, { zone: this.scenario.timeZone }).toMillis()
+          : this.venue.releaseInstant(c.date) + (c.afterReleaseMs ?? 0);
+      const arm = () => {
+        const timer = setTimeout(
+          () => {
+            this.cancellationTimers.delete(timer);
+            if (this.clock.now() < fireAt) return arm(); // timers may fire a hair early
+            this.cancellationsDone.add(key);
+            const entry = this.venue.cancelHeld(c.date, c.time, c.court);
+            this.record({
+              arrivalRealMs: Date.now(),
+              client: 'cancellation',
+              method: 'INTERNAL',
+              path: `/cancellation/${c.date}/${c.time}${c.court ? `/${c.court}` : ''}`,
+              reply: entry
+                ? { status: 200, outcome: 'cancelled', slotId: entry.slotId, reference: entry.reference }
+                : { status: 404, outcome: 'nothing-to-cancel' },
+              serverMs: this.clock.now(),
+            });
+          },
+          Math.max(0, fireAt - this.clock.now()),
+        );
+        timer.unref?.();
+        this.cancellationTimers.add(timer);
+      };
+      arm();
+    }
+  }
+
   // ---------------------------------------------------------------- HTTP
 
   private oneWay(): number {
@@ -258,8 +291,20 @@ export class SandboxServer {
     // Everything from here to the log entry runs synchronously: this is "the moment the server processed it".
     const serverMs = this.clock.now();
     const cookies = parseCookies(req.headers.cookie);
-    const session = this.currentSession(cookies[SESSION_COOKIE], serverMs);
-    const reply = this.route(method, url, body, req, session, cookies, serverMs);
+    const sessionId = cookies[this.site?.sessionCookie ?? SESSION_COOKIE];
+    const session = this.currentSession(sessionId, serverMs);
+    const reply = this.site
+      ? this.site.route({
+          method,
+          url,
+          body,
+          req,
+          session,
+          staleSession: !!sessionId && !session,
+          cookies,
+          serverMs,
+        })
+      : this.route(method, url, body, req, session, cookies, serverMs);
     const client = session?.email ?? 'anonymous';
     this.record({ arrivalRealMs, client, method, path: url.pathname + url.search, reply, serverMs });
 
@@ -361,30 +406,17 @@ export class SandboxServer {
     };
   }
 
-  /** Faults that answer instead of the site (maintenance, 5xx, 429), or undefined. */
-  private fault(scope: Scope, client: string, serverMs: number, ctx: PageContext): Reply | undefined {
+  /** Maintenance, 5xx or 429 for a request, as the scenario says; counts towards the rate limits. */
+  faultFor(scope: Scope, client: string, serverMs: number): FaultHit | undefined {
     const { faults } = this.scenario;
     const rel = msFromNearestRelease(serverMs, this.scenario);
-    const json = scope === 'booking';
     const maintenance = faults.maintenance;
     if (maintenance === true || (typeof maintenance === 'object' && inWindow(rel, maintenance))) {
-      return {
-        status: 503,
-        headers: { 'retry-after': '300' },
-        type: 'html',
-        body: maintenancePage(ctx),
-        outcome: 'maintenance',
-        page: !json,
-      };
+      return { kind: 'maintenance' };
     }
     const errors = faults.serverErrors;
     if (errors && (errors.scope === 'all' || errors.scope === scope) && inWindow(rel, errors)) {
-      return {
-        status: errors.status,
-        type: 'html',
-        body: errorPage(ctx, errors.status, 'The server could not complete your request. Please try again.'),
-        outcome: 'server-error',
-      };
+      return { kind: 'server-error', status: errors.status };
     }
     const limit = faults.rateLimit;
     if (limit && (limit.scope === 'all' || limit.scope === scope)) {
@@ -401,27 +433,52 @@ export class SandboxServer {
         this.recentByClient.set(client, recent);
         refuse = recent.length > limit.maxPerSecond;
       }
-      if (refuse) {
-        const message = `Too many requests. Please wait ${limit.retryAfterSeconds} seconds and try again.`;
-        return {
-          status: 429,
-          headers: { 'retry-after': String(limit.retryAfterSeconds) },
-          ...(json
-            ? {
-                type: 'json' as const,
-                body: JSON.stringify({
-                  ok: false,
-                  code: 'error',
-                  message,
-                  retryAfterSeconds: limit.retryAfterSeconds,
-                }),
-              }
-            : { type: 'html' as const, body: errorPage(ctx, 429, message) }),
-          outcome: 'rate-limited',
-        };
-      }
+      if (refuse) return { kind: 'rate-limited', retryAfterSeconds: limit.retryAfterSeconds };
     }
     return undefined;
+  }
+
+  /** Faults that answer instead of the site (maintenance, 5xx, 429), or undefined. */
+  private fault(scope: Scope, client: string, serverMs: number, ctx: PageContext): Reply | undefined {
+    const hit = this.faultFor(scope, client, serverMs);
+    if (!hit) return undefined;
+    const json = scope === 'booking';
+    if (hit.kind === 'maintenance') {
+      return {
+        status: 503,
+        headers: { 'retry-after': '300' },
+        type: 'html',
+        body: maintenancePage(ctx),
+        outcome: 'maintenance',
+        page: !json,
+      };
+    }
+    if (hit.kind === 'server-error') {
+      return {
+        status: hit.status,
+        type: 'html',
+        body: errorPage(ctx, hit.status, 'The server could not complete your request. Please try again.'),
+        outcome: 'server-error',
+      };
+    }
+    const retryAfterSeconds = hit.retryAfterSeconds;
+    const message = `Too many requests. Please wait ${retryAfterSeconds} seconds and try again.`;
+    return {
+      status: 429,
+      headers: { 'retry-after': String(retryAfterSeconds) },
+      ...(json
+        ? {
+            type: 'json' as const,
+            body: JSON.stringify({
+              ok: false,
+              code: 'error',
+              message,
+              retryAfterSeconds,
+            }),
+          }
+        : { type: 'html' as const, body: errorPage(ctx, 429, message) }),
+      outcome: 'rate-limited',
+    };
   }
 
   private route(
@@ -505,7 +562,7 @@ export class SandboxServer {
       const found = activityBySlug(activity[1] ?? '');
       if (!found) return html(404, errorPage(ctx, 404, 'There is no such activity.'), 'not-found');
       if (found.slug !== 'padel-courts') return html(200, otherActivityPage(ctx, found.name), 'page');
-      return html(200, padelPage(ctx, this.listedMonths(serverMs)), 'page');
+      return html(200, padelPage(ctx, this.monthButtons(serverMs)), 'page');
     }
     if (spa) {
       const month = this.idToMonth.get(Number(spa[1]));
@@ -546,6 +603,43 @@ export class SandboxServer {
     return html(404, errorPage(ctx, 404, 'We could not find that page.'), 'not-found');
   }
 
+  checkSignIn(email: string, password: string): SignInCheck {
+    if (this.locked.has(email)) return 'locked';
+    const member = this.members.find((m) => m.email === email);
+    if (!member || member.password !== password) {
+      const failures = (this.failures.get(email) ?? 0) + 1;
+      this.failures.set(email, failures);
+      const lockAfter = this.scenario.faults.lockAfterFailures;
+      if (member && lockAfter > 0 && failures >= lockAfter) {
+        this.locked.add(email);
+        return 'locked';
+      }
+      return 'credentials';
+    }
+    this.failures.delete(email);
+    return 'ok';
+  }
+
+  openSession(email: string, serverMs: number): Session {
+    const session: Session = {
+      id: token(24),
+      email,
+      createdAtServerMs: serverMs,
+      visitedHome: false,
+      csrf: token(),
+    };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  endSession(session: Session): void {
+    this.sessions.delete(session.id);
+  }
+
+  newToken(): string {
+    return token();
+  }
+
   private login(form: URLSearchParams, ctx: PageContext, serverMs: number): Reply {
     const email = (form.get('email') ?? '').trim().toLowerCase();
     const password = form.get('password') ?? '';
@@ -558,27 +652,12 @@ export class SandboxServer {
     });
     const lockedMessage =
       "This account has been locked after too many failed sign-in attempts. Please contact Members' Services.";
-    if (this.locked.has(email)) return page('locked', lockedMessage, 'locked');
-    const member = this.members.find((m) => m.email === email);
-    if (!member || member.password !== password) {
-      const failures = (this.failures.get(email) ?? 0) + 1;
-      this.failures.set(email, failures);
-      const lockAfter = this.scenario.faults.lockAfterFailures;
-      if (member && lockAfter > 0 && failures >= lockAfter) {
-        this.locked.add(email);
-        return page('locked', lockedMessage, 'locked');
-      }
+    const check = this.checkSignIn(email, password);
+    if (check === 'locked') return page('locked', lockedMessage, 'locked');
+    if (check === 'credentials') {
       return page('credentials', 'The email address or password you entered is incorrect.', 'login-failed');
     }
-    this.failures.delete(email);
-    const session: Session = {
-      id: token(24),
-      email,
-      createdAtServerMs: serverMs,
-      visitedHome: false,
-      csrf: token(),
-    };
-    this.sessions.set(session.id, session);
+    const session = this.openSession(email, serverMs);
     return {
       status: 302,
       headers: {
@@ -589,15 +668,21 @@ export class SandboxServer {
     };
   }
 
-  /** Months with a button on the padel page: this month through the month after the booking window. */
-  private listedMonths(serverMs: number): { id: number; month: DateTime }[] {
+  /** Months offered for booking: this month through the month after the booking window. */
+  listedMonths(serverMs: number): DateTime[] {
     const today = DateTime.fromMillis(serverMs, { zone: this.scenario.timeZone }).startOf('day');
     const last = today.plus({ days: this.scenario.advanceDays + 1 }).startOf('month');
-    const months: { id: number; month: DateTime }[] = [];
-    for (let m = today.startOf('month'); m <= last; m = m.plus({ months: 1 })) {
-      months.push({ id: this.monthId(m.toFormat('yyyy-MM')), month: m });
-    }
+    const months: DateTime[] = [];
+    for (let m = today.startOf('month'); m <= last; m = m.plus({ months: 1 })) months.push(m);
     return months;
+  }
+
+  /** Months with a button on the padel page, each with its /spa/<id>. */
+  private monthButtons(serverMs: number): { id: number; month: DateTime }[] {
+    return this.listedMonths(serverMs).map((month) => ({
+      id: this.monthId(month.toFormat('yyyy-MM')),
+      month,
+    }));
   }
 
   private dayView(ctx: PageContext, session: Session, id: number, month: string, serverMs: number): Reply {

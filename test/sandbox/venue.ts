@@ -71,6 +71,18 @@ export type BookingResult =
   | { ok: false; code: BookingErrorCode; message: string };
 
 const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const CLUBHOUSE_LETTERS = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
+
+function estelleReference(): string {
+  let ref = 'EM-';
+  for (let i = 0; i < 6; i++) ref += REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)];
+  return ref;
+}
+
+function clubhouseReference(): string {
+  const digits = String(randomInt(10_000)).padStart(4, '0');
+  return `CH-${digits}-${CLUBHOUSE_LETTERS[randomInt(CLUBHOUSE_LETTERS.length)]}`;
+}
 
 export class Venue {
   private readonly slotsByKey = new Map<string, Slot>();
@@ -106,8 +118,11 @@ export class Venue {
     return out;
   }
 
-  /** The slot for a court-hour, created (with a fresh opaque id) on first use. */
-  private slot(date: string, time: string, court: string): Slot {
+  /**
+   * The slot for a court-hour, created (with a fresh opaque id) on first use. The clubhouse skin
+   * addresses slots by court-hour from its confirm page, before their release too.
+   */
+  slot(date: string, time: string, court: string): Slot {
     const key = `${date} ${time} ${court}`;
     let slot = this.slotsByKey.get(key);
     if (!slot) {
@@ -211,6 +226,25 @@ export class Venue {
     return entry;
   }
 
+  /**
+   * Cancels the booking held on a court-hour (the earliest accepted, when capacity allows several),
+   * whoever holds it: a scheduled cancellation. Without a court, the first court in `courts` order
+   * that is held at that hour. Undefined when nothing is held there.
+   */
+  cancelHeld(date: string, time: string, court?: string): LedgerEntry | undefined {
+    for (const c of court ? [court] : this.scenario().courts) {
+      const entry = this.entries.find(
+        (e) => e.date === date && e.time === time && e.court === c && !e.cancelled,
+      );
+      if (entry) {
+        entry.cancelled = true;
+        entry.cancelledAtServerMs = this.clock.now();
+        return entry;
+      }
+    }
+    return undefined;
+  }
+
   bookingsOf(member: string): LedgerEntry[] {
     return this.entries
       .filter((e) => e.member === member && !e.cancelled)
@@ -221,12 +255,11 @@ export class Venue {
     return this.entries.map((e) => ({ ...e }));
   }
 
+  /** Estelle: `EM-` + 6 characters (EM-7KQ2ZD). Clubhouse: `CH-` + 4 digits + `-` + a letter (CH-4821-Q). */
   private newReference(): string {
     let ref: string;
-    do {
-      ref = 'EM-';
-      for (let i = 0; i < 6; i++) ref += REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)];
-    } while (this.references.has(ref));
+    do ref = this.scenario().skin === 'clubhouse' ? clubhouseReference() : estelleReference();
+    while (this.references.has(ref));
     this.references.add(ref);
     return ref;
   }

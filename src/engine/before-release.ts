@@ -1,0 +1,103 @@
+import { describeError } from '../errors.ts';
+import { measureServerClock, sendTimeFor } from '../venue/clock-sync.ts';
+import { venueUrl } from '../venue/profile.ts';
+import { recheckSession } from '../venue/session.ts';
+import { sleepUntil } from '../venue/wait.ts';
+import { step, type Night } from './night.ts';
+
+/**
+ * The runner's clock may be seconds or minutes off: one quick look at the venue's Date header (±0.5 s)
+ * puts the schedule on the venue's time; the precise measurement comes later (syncWithVenue).
+ */
+export async function lookAtVenueClock(night: Night): Promise<void> {
+  try {
+    const coarse = await measureServerClock(
+      venueUrl(night.profile, night.profile.paths.clockProbe),
+      night.clock,
+      {
+        probesPerRound: 1,
+        rounds: 0,
+        timeoutMs: 10_000,
+      },
+    );
+    night.releaseLocal = night.releaseMs - Math.round(coarse.offsetMs);
+    await step(night, 'offset-coarse', {
+      offsetMs: Math.round(coarse.offsetMs),
+      uncertaintyMs: Math.round(coarse.offsetUncertaintyMs),
+    });
+  } catch (error) {
+    await step(night, 'offset-coarse-failed', { error: describeError(error) });
+  }
+}
+
+/** Phase 2: waits without a browser until the login lead before the release. */
+export async function waitForLoginLead(night: Night): Promise<void> {
+  const leadMs = night.options.loginLeadMs ?? night.config.loginLeadMinutes * 60_000;
+  const until = night.releaseLocal - leadMs;
+  if (night.clock.now() >= until) return;
+  await step(night, 'waiting', { until: new Date(until).toISOString() });
+  await sleepUntil(night.clock, until, night.options.signal);
+}
+
+/**
+ * Phase 6, shortly before the release: re-checks the session in a second tab (re-arming after a new
+ * login) while the venue's clock is measured, then returns the instant (epoch ms on the machine's real
+ * clock, as the page reads it) at which the first request is sent so it reaches the venue just after
+ * its midnight. The page does the last precise wait itself.
+ */
+export async function syncWithVenue(night: Night, rearm: () => Promise<void>): Promise<number> {
+  const { clock, options, profile } = night;
+  const syncLead = options.clockSyncLeadMs ?? 20_000;
+  const sync = (async () => {
+    await sleepUntil(clock, night.releaseLocal - syncLead, options.signal);
+    return measureServerClock(venueUrl(profile, profile.paths.clockProbe), clock, options.clockSync);
+  })();
+  sync.catch(() => undefined);
+  await sleepUntil(clock, night.releaseLocal - (options.sessionCheckLeadMs ?? 60_000), options.signal);
+  const credentials = { username: night.env.username, password: night.env.password };
+  if (
+    await recheckSession(night.session!, night.ctx, {
+      storageStatePath: night.paths.storageState,
+      credentials,
+      ...(night.tracer ? { tracer: night.tracer } : {}),
+    })
+  ) {
+    await step(night, 'session-renewed');
+    await rearm();
+  } else {
+    await step(night, 'session-checked');
+  }
+  try {
+    const estimate = await sync;
+    night.estimate = estimate;
+    await step(night, 'offset-measured', {
+      offsetMs: Math.round(estimate.offsetMs),
+      uncertaintyMs: Math.round(estimate.offsetUncertaintyMs),
+      arrivalOffsetMs: Math.round(estimate.arrivalOffsetMs),
+      arrivalUncertaintyMs: Math.round(estimate.arrivalUncertaintyMs),
+      oneWayMs: Math.round(estimate.oneWayMs),
+      jitterMs: Math.round(estimate.jitterMs),
+      probes: estimate.probes.length,
+    });
+  } catch (error) {
+    await step(night, 'offset-failed', { error: describeError(error) });
+  }
+  const sendAt = night.estimate ? sendTimeFor(night.releaseMs, night.estimate) : night.releaseLocal + 250;
+  await step(night, 'waiting-for-release', { sendAt: new Date(sendAt).toISOString() });
+  // Keep the browser's connection to the venue open (no TCP/TLS handshake after midnight).
+  await sleepUntil(clock, sendAt - 1_500, options.signal);
+  if (clock.now() < sendAt - 500) await warmConnection(night);
+  // The page does the precise wait: hand it the instant ~250 ms ahead.
+  await sleepUntil(clock, sendAt - 250, options.signal);
+  return sendAt - (clock.now() - Date.now());
+}
+
+/** One cheap request from the page, so the connection the first request needs is open and warm. */
+async function warmConnection(night: Night): Promise<void> {
+  const url = venueUrl(night.profile, night.profile.paths.clockProbe);
+  await night
+    .session!.page.evaluate(
+      `fetch(${JSON.stringify(url)}, { method: 'HEAD', credentials: 'same-origin', redirect: 'manual', cache: 'no-store' }).then(() => true, () => false)`,
+    )
+    .catch(() => false);
+}
