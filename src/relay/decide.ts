@@ -136,10 +136,12 @@ export function decideRelay(input: RelayInput): RelayDecision {
   const release = formatInstant(night.releaseAt, zone);
   const relayed = input.trigger.kind === 'relay' ? input.trigger.relay : undefined;
   if (relayed && relayed.night !== night.night) {
+    // Recorded in the chain it was started for (its start shows there), never in tonight's.
     return {
       action: 'stop',
       code: 'stale-link',
-      night,
+      night: nightOf(relayed.night, config),
+      link: relayed.link,
       reason: `This relay link was started for the night of ${relayed.night}, which is over (a chain never outlives its night's retry window); it ends here.`,
     };
   }

@@ -20,10 +20,25 @@ export interface Night {
 
 /** The night whose release the calendar day `night` (YYYY-MM-DD) holds. */
 export function nightOf(night: string, config: Config): Night {
+  // Memoised: time-zone arithmetic is the slow part of a decision, and a run (or the schedule simulation)
+  // asks about the same few nights again and again. Nights are immutable values.
+  const key = `${night}|${config.timeZone}|${config.releaseTime}|${config.advanceDays}|${config.retry.windowSeconds}`;
+  const known = nights.get(key);
+  if (known) return known;
   const courtDate = courtDateReleasedOn(night, config);
   const releaseAt = releaseInstant(courtDate, config);
-  return { night, courtDate, releaseAt, windowEnd: releaseAt.plus({ seconds: config.retry.windowSeconds }) };
+  const value = Object.freeze({
+    night,
+    courtDate,
+    releaseAt,
+    windowEnd: releaseAt.plus({ seconds: config.retry.windowSeconds }),
+  });
+  if (nights.size >= 1000) nights.clear();
+  nights.set(key, value);
+  return value;
 }
+
+const nights = new Map<string, Night>();
 
 /** The night a run at `nowMs` belongs to: the first release whose retry window has not closed. */
 export function nightAt(nowMs: number, config: Config): Night {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type Config } from '../../src/bookings/config.ts';
 import { emptyStatus, recordAttempt, type StatusFile } from '../../src/bookings/status.ts';
 import { releaseInstant } from '../../src/calendar/release.ts';
-import { withLink } from '../../src/relay/chain.ts';
+import { linkRecord, withLink } from '../../src/relay/chain.ts';
 import {
   checkBeforeDispatch,
   decideRelay,
@@ -195,6 +195,26 @@ describe('decideRelay: when the chain stops', () => {
     expect(d.reason).toMatch(/started for the night of 2026-11-26, which is over/);
     // Started late but inside the run window's grace, it still tries at once (the normal path, never a hand-over).
     expect(decide('2026-11-26T00:04', { trigger: relayed }).action).toBe('book');
+  });
+
+  it("records a stale link in its own night's chain, never in the next night's (whose links it would renumber)", () => {
+    const relayed = { kind: 'relay' as const, relay: { night: '2026-11-26', link: 5, fromRunId: '9' } };
+    const stale = decide('2026-11-26T00:40', { trigger: relayed });
+    const record = linkRecord(
+      stale,
+      { ...relayed, startedBy: 'the relay: link 4' },
+      { runId: '50', startedAt: iso(ms('2026-11-26T00:40')) },
+    )!;
+    expect(record.night.night).toBe('2026-11-26');
+    expect(record.link).toMatchObject({ link: 5, role: 'stop', outcome: 'stale-link' });
+    const status = withLink(emptyStatus(), record.night, record.link);
+    // The next night's first run is link 1 of its own chain.
+    const next = decide('2026-11-26T01:00', {
+      status,
+      rows: rows('2026-12-11,19:00,,Book'),
+      jobStartedAt: ms('2026-11-26T00:57'),
+    });
+    expect(next.action === 'wait-then-hand-over' && [next.night.night, next.link]).toEqual(['2026-11-27', 1]);
   });
 
   it('stops when a hand-over could only land after the night is over', () => {
