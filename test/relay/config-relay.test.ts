@@ -24,11 +24,15 @@ describe('the relay setting in bookings/config.yml', () => {
       expect(error, value).toBeInstanceOf(ConfigError);
       const problem = (error as ConfigError).problems[0]!;
       expect(problem.line).toBe(2);
-      expect(problem.message).toMatch(/^relay .* must be auto, true or false \(auto: on for a public repository/);
+      expect(problem.message).toMatch(
+        /^relay .* must be auto, true or false \(auto: on for a public repository/,
+      );
     }
   });
 
   it('suggests the key when it is misspelt', () => {
-    expect(() => parseConfig('rellay: true\n')).toThrow(/unknown setting "rellay" \(did you mean "relay"\?\)/);
+    expect(() => parseConfig('rellay: true\n')).toThrow(
+      /unknown setting "rellay" \(did you mean "relay"\?\)/,
+    );
   });
 });
