@@ -127,7 +127,8 @@ export function decideRelay(input: RelayInput): RelayDecision {
   }
   if (first) {
     const night = nightOf(first.releaseAt.toISODate() as string, config);
-    const link = linkNumber(chainLinks(status, night.night), input.runId);
+    const relayedHere = input.trigger.relay?.night === night.night ? input.trigger.relay.link : undefined;
+    const link = linkNumber(chainLinks(status, night.night), input.runId, relayedHere);
     return { action: 'book', reason: decision.summary, night, due: decision.due, link };
   }
 
@@ -182,7 +183,7 @@ export function decideRelay(input: RelayInput): RelayDecision {
 
   // 3. The chain so far: one chain per night, a bounded number of links, no second link alive.
   const links = chainLinks(status, night.night);
-  const link = linkNumber(links, input.runId);
+  const link = linkNumber(links, input.runId, relayed?.link);
   if (link > limits.maxLinks) {
     return {
       action: 'stop',
@@ -248,11 +249,14 @@ function chainLinks(status: StatusFile, night: string): ChainLink[] {
   return [...(chain?.links ?? [])].sort((a, b) => a.link - b.link);
 }
 
-/** This run's number in the chain: its own record's, else the next one. */
-function linkNumber(links: readonly ChainLink[], runId: string | undefined): number {
+/**
+ * This run's number in the chain: its own record's, else the next one; a relay link keeps the number its
+ * predecessor gave it when the record lacks the predecessor (its status push failed).
+ */
+function linkNumber(links: readonly ChainLink[], runId: string | undefined, relayed?: number): number {
   const own = runId ? links.find((l) => l.runId === runId) : undefined;
   if (own) return own.link;
-  return links.reduce((max, l) => Math.max(max, l.link), 0) + 1;
+  return Math.max(links.reduce((max, l) => Math.max(max, l.link), 0) + 1, relayed ?? 0);
 }
 
 function isAlive(other: ChainLink, input: RelayInput, limits: JobLimits, night: Night): boolean {
