@@ -73,6 +73,15 @@ export const ConfigSchema = z.strictObject({
         .default(4),
     })
     .prefault({}),
+  /**
+   * The relay (a run that starts too early for tonight's release hands over to a successor run): `auto` is on
+   * for a public repository, where waiting is free, and off for a private one, where every minute is billed.
+   */
+  relay: z
+    .union([z.literal('auto'), z.boolean()], {
+      error: 'must be auto, true or false (auto: on for a public repository, off for a private one)',
+    })
+    .default('auto'),
   venue: z
     .strictObject({
       /** Name of src/venue/profiles/<name>.yml, or a path to a profile file. */

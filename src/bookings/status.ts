@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { BookerError } from '../errors.ts';
 import type { BookingRow } from './csv.ts';
+import { RelayStateSchema } from './relay-state.ts';
 
 export const DEFAULT_STATUS_PATH = 'bookings/status.json';
 
@@ -54,6 +55,8 @@ export type StatusEntry = z.infer<typeof StatusEntrySchema>;
 export const StatusFileSchema = z.strictObject({
   version: z.literal(1),
   bookings: z.record(z.string(), StatusEntrySchema),
+  /** The relay's chains of runs, night by night (src/bookings/relay-state.ts). */
+  relay: RelayStateSchema.optional(),
 });
 export type StatusFile = z.infer<typeof StatusFileSchema>;
 
@@ -144,7 +147,8 @@ export function formatStatus(status: StatusFile): string {
       .sort()
       .map((key) => [key, ordered(validated.bookings[key] as StatusEntry)]),
   );
-  return `${JSON.stringify({ version: validated.version, bookings }, null, 2)}\n`;
+  const relay = validated.relay ? { relay: validated.relay } : {};
+  return `${JSON.stringify({ version: validated.version, bookings, ...relay }, null, 2)}\n`;
 }
 
 function ordered(entry: StatusEntry): StatusEntry {
@@ -212,6 +216,7 @@ export function recordAttempt(
     attempts: [...(previous?.attempts ?? []), { ...attempt }],
   };
   return {
+    ...status,
     version: 1,
     bookings: { ...status.bookings, [row.key]: pick(entry, Object.keys(StatusEntrySchema.shape)) },
   };

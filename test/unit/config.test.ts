@@ -36,6 +36,7 @@ describe('configuration', () => {
       loginLeadMinutes: 10,
       runWindow: { leadMinutes: 300, graceMinutes: 30 },
       retry: { windowSeconds: 180, maxPerSecond: 4 },
+      relay: 'auto',
       venue: { profile: 'estelle' },
     });
   });
