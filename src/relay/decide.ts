@@ -88,7 +88,7 @@ export type RelayDecision =
       reason: string;
       /** The night of the first due row (absent for --no-wait runs, which act on whatever the engine picks). */
       night?: NightInfo;
-      due: RunDecision[];
+      due: RunDecision<BookingRow>[];
       /** This run's link number in tonight's chain. */
       link?: number;
     }
