@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strFromU8, unzipSync, zipSync } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright';
 import { launchBrowser } from '../../src/browser/launch.ts';
+import { LoginRefusedError } from '../../src/venue/errors.ts';
+import { loadProfile } from '../../src/venue/profile.ts';
+import { Screenshots } from '../../src/venue/screenshots.ts';
+import { logIn } from '../../src/venue/session.ts';
 import { scrubTrace, TraceScrubError } from '../../src/venue/trace-scrub.ts';
 import { startSandbox } from '../sandbox/index.ts';
 import { login } from '../sandbox/helpers.ts';
@@ -126,4 +131,91 @@ describe('traces that leave the runner', () => {
     });
     expect(() => scrubTrace(zip, { secrets: ['correct-horse-battery'] })).toThrow(TraceScrubError);
   });
+});
+
+type Box = { x: number; y: number; width: number; height: number };
+
+/** The share of a PNG's pixels inside `box` that are exactly the mask colour (#444), decoded by Chromium. */
+async function maskedShare(browser: Browser, png: Buffer, box: Box): Promise<number> {
+  const page = await browser.newPage();
+  try {
+    return await page.evaluate(
+      async ({ data, box }) => {
+        const image = new Image();
+        image.src = `data:image/png;base64,${data}`;
+        await image.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = image.width;
+        canvas.height = image.height;
+        const context = canvas.getContext('2d')!;
+        context.drawImage(image, 0, 0);
+        // One pixel in from each edge: the mask's box is the element's, rounded.
+        const pixels = context.getImageData(box.x + 1, box.y + 1, box.width - 2, box.height - 2).data;
+        let masked = 0;
+        for (let i = 0; i < pixels.length; i += 4) {
+          if (pixels[i] === 0x44 && pixels[i + 1] === 0x44 && pixels[i + 2] === 0x44) masked += 1;
+        }
+        return masked / (pixels.length / 4);
+      },
+      { data: png.toString('base64'), box },
+    );
+  } finally {
+    await page.close();
+  }
+}
+
+async function boxOf(page: Page, selector: string): Promise<Box> {
+  const box = await page.locator(selector).first().boundingBox();
+  if (!box) throw new Error(`${selector} is not on the page`);
+  const scroll = await page.evaluate(() => ({ x: window.scrollX, y: window.scrollY }));
+  return {
+    x: Math.ceil(box.x + scroll.x),
+    y: Math.ceil(box.y + scroll.y),
+    width: Math.floor(box.width),
+    height: Math.floor(box.height),
+  };
+}
+
+describe('screenshots', () => {
+  it('mask the e-mail and password fields on the login-failure page, and the member marker once logged in', async () => {
+    const venue = await startSandbox();
+    cleanups.push(() => venue.stop());
+    const browser = await launchBrowser();
+    cleanups.push(() => browser.close());
+    const dir = await mkdtemp(join(tmpdir(), 'shots-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const profile = await loadProfile('estelle', venue.url);
+    const shots = new Screenshots(dir, profile);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const member = venue.members[0]!;
+    const ctx = { profile, shots, timeoutMs: 10_000 };
+
+    // The engine's own login, refused: it screenshots the failure page, which shows the e-mail typed.
+    await expect(logIn(page, ctx, { username: member.email, password: 'not-the-password' })).rejects.toThrow(
+      LoginRefusedError,
+    );
+    expect(await page.locator(profile.login.email).inputValue()).toBe(member.email);
+    const refused = shots.files.find((f) => f.endsWith('login-refused.png'));
+    expect(refused).toBeDefined();
+    const emailBox = await boxOf(page, profile.login.email);
+    const unmasked = await page.screenshot({ fullPage: true });
+    // Without a mask the field is the page's own (white field, dark text): the check below can fail.
+    expect(await maskedShare(browser, unmasked, emailBox)).toBeLessThan(0.2);
+    expect(await maskedShare(browser, await readFile(refused!), emailBox)).toBeGreaterThan(0.98);
+    // Any screenshot of that page (an error page, here) masks the same.
+    const error = await shots.take(page, 'error');
+    expect(await maskedShare(browser, await readFile(error!), emailBox)).toBeGreaterThan(0.98);
+    await page.locator(profile.login.password).fill('typed-but-not-sent');
+    const withPassword = await shots.take(page, 'error-password');
+    const passwordBox = await boxOf(page, profile.login.password);
+    expect(await maskedShare(browser, await readFile(withPassword!), passwordBox)).toBeGreaterThan(0.98);
+
+    // Logged in: the member chip (e-mail and name) is masked.
+    await logIn(page, ctx, { username: member.email, password: member.password });
+    const home = await shots.take(page, 'logged-in');
+    const chip = await boxOf(page, profile.login.loggedIn);
+    expect(await maskedShare(browser, await page.screenshot({ fullPage: true }), chip)).toBeLessThan(0.5);
+    expect(await maskedShare(browser, await readFile(home!), chip)).toBeGreaterThan(0.98);
+  }, 60_000);
 });
