@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Clock } from '../calendar/clock.ts';
 import { releaseInstant } from '../calendar/release.ts';
 import type { Config } from './config.ts';
+import { characterProblem, describeCharacterProblem, visibleText } from './characters.ts';
 import { sortProblems, type Problem } from './problem.ts';
 import { didYouMean } from './suggest.ts';
 import { formatMinutes, isCalendarDate, looksLikeIsoDate, minutesOf, parseTime } from './time.ts';
@@ -172,20 +173,27 @@ export function parseBookings(text: string, file: string, config: Config, clock?
     return { rows: [], problems };
   }
 
-  // Header: map each position to a known column, matched case-insensitively.
+  // Header: map each position to a known column, matched case-insensitively. A name with a character
+  // the member cannot see is an error that names it; the column is still matched without it, so that
+  // the rest of the file is checked.
   const columns: (Column | undefined)[] = [];
   const seen = new Map<Column, number>();
-  header.record.forEach((name, index) => {
+  header.record.forEach((raw, index) => {
+    const bad = characterProblem(raw);
+    if (bad) error(header.info.lines, describeCharacterProblem(`column ${index + 1}'s name`, raw, bad));
+    const name = bad
+      ? raw.replace(/[^\P{Cc}]|[^\P{Cf}]|[^\P{Zs}]/gu, (c) => (c === ' ' ? c : '')).trim()
+      : raw;
     const column = COLUMNS.find((c) => c.toLowerCase() === name.toLowerCase());
     if (!column) {
       error(
         header.info.lines,
         name === ''
           ? `column ${index + 1} has no name (expected one of ${COLUMNS.join(', ')})`
-          : `unknown column "${name}"${didYouMean(name, COLUMNS)} (expected one of ${COLUMNS.join(', ')})`,
+          : `unknown column "${visibleText(name)}"${didYouMean(name, COLUMNS)} (expected one of ${COLUMNS.join(', ')})`,
       );
     } else if (seen.has(column)) {
-      error(header.info.lines, `column "${name}" appears twice (expected each column once)`);
+      error(header.info.lines, `column "${visibleText(name)}" appears twice (expected each column once)`);
     } else {
       seen.set(column, index);
     }
@@ -214,16 +222,26 @@ export function parseBookings(text: string, file: string, config: Config, clock?
     // A line of only commas is what spreadsheets export for an empty row: treat it as a blank line.
     if (record.every((cell) => cell === '')) continue;
     const raw: RawRecord = {};
+    // Every value is one line of plain text (a line break in a cell could start a forged line in a log);
+    // the fields the bot reads (all but Note) also may not hide invisible characters.
+    const badFields = new Set<string>();
     record.forEach((cell, index) => {
       const column = columns[index];
+      const field = column ?? `column ${index + 1}`;
+      const bad = characterProblem(cell, { allowInvisible: column === undefined || column === 'Note' });
+      if (bad) {
+        error(line, describeCharacterProblem(field, cell, bad), field);
+        badFields.add(field);
+      }
       if (column && cell !== '') raw[column] = cell;
     });
     const result = schema.safeParse(raw);
-    if (!result.success) {
-      for (const issue of result.error.issues) {
+    if (!result.success || badFields.size > 0) {
+      for (const issue of result.success ? [] : result.error.issues) {
         const field = String(issue.path[0] ?? '');
-        // A column missing from the header is reported once, on line 1, not as a blank cell on every row.
-        if (!missing.includes(field as Column)) error(line, issue.message, field);
+        // A column missing from the header is reported once, on line 1, not as a blank cell on every row;
+        // a value already reported for its characters is not reported again.
+        if (!missing.includes(field as Column) && !badFields.has(field)) error(line, issue.message, field);
       }
       continue;
     }

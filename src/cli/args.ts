@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { fixedClock, systemClock, type Clock } from '../calendar/clock.ts';
 import { didYouMean } from '../bookings/suggest.ts';
 import { BookerError, describeError } from '../errors.ts';
+import { printError } from '../github/workflow-commands.ts';
 
 /** A command line the command does not understand: printed with the usage, exit code 2. */
 export class UsageError extends BookerError {
@@ -86,10 +87,11 @@ export function runCli(main: () => Promise<number>): void {
       process.exitCode = code;
     },
     (error: unknown) => {
-      console.error(`Error: ${describeError(error)}`);
-      if (error instanceof UsageError) console.error(`\n${error.usage}`);
+      // Errors quote the files (a YAML key, a status entry): neutralised like every line from data.
+      printError(`Error: ${describeError(error)}`);
+      if (error instanceof UsageError) printError(`\n${error.usage}`);
       else if (!(error instanceof BookerError) && error instanceof Error && error.stack)
-        console.error(error.stack);
+        printError(error.stack);
       process.exitCode = error instanceof UsageError ? 2 : 1;
     },
   );

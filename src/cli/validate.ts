@@ -16,6 +16,7 @@ import {
 import { errorsIn, warningsIn } from '../bookings/problem.ts';
 import { DEFAULT_STATUS_PATH, readStatus, StatusFileError } from '../bookings/status.ts';
 import { annotate, inGitHubActions, markdownTable, writeJobSummary } from '../github/annotations.ts';
+import { printLine } from '../github/workflow-commands.ts';
 import { clockFrom, parseCommandLine, plural, runCli } from './args.ts';
 
 const USAGE = `Usage: npm run validate [-- FILE] [--config FILE] [--status FILE]
@@ -32,7 +33,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     USAGE,
   );
   if (values.help) {
-    console.log(USAGE);
+    printLine(USAGE);
     return 0;
   }
   const file = positionals[0] ?? DEFAULT_BOOKINGS_PATH;
@@ -70,7 +71,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (actions) {
     annotate(problems.map((p) => ({ ...p, message: formatProblem(p), title: `bookings: ${p.severity}` })));
   } else {
-    for (const p of problems) console.log(formatProblem(p));
+    for (const p of problems) printLine(formatProblem(p));
   }
 
   const toBook = rows.filter((r) => r.book).length;
@@ -79,8 +80,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     errors.length > 0
       ? `✗ ${file}: ${plural(errors.length, 'error')}${warnings.length ? `, ${plural(warnings.length, 'warning')}` : ''}. Fix the lines above and run npm run validate again.`
       : `✓ ${file}: ${counts} valid${warnings.length ? `, ${plural(warnings.length, 'warning')}` : ''}.`;
-  if (problems.length > 0) console.log('');
-  console.log(verdict);
+  if (problems.length > 0) printLine('');
+  printLine(verdict);
 
   if (actions) await writeJobSummary(summary(file, rows, problems, config, errors.length === 0), env);
   return errors.length > 0 ? 1 : 0;
