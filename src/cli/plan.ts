@@ -5,7 +5,7 @@ import { DEFAULT_BOOKINGS_PATH, formatProblem, loadBookings } from '../bookings/
 import { errorsIn } from '../bookings/problem.ts';
 import { DEFAULT_STATUS_PATH, readStatus, type BookingState, type StatusFile } from '../bookings/status.ts';
 import { decideRun, type RunDecision } from '../calendar/release.ts';
-import { inGitHubActions, markdownTable, writeJobSummary } from '../github/annotations.ts';
+import { escapeMarkdown, inGitHubActions, markdownTable, writeJobSummary } from '../github/annotations.ts';
 import { jsonForActions, printError, printLine } from '../github/workflow-commands.ts';
 import { clockFrom, parseCommandLine, runCli, textTable } from './args.ts';
 
@@ -136,11 +136,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (inGitHubActions(env)) {
     await writeJobSummary(
       [
-        `## 🗓️ ${heading}`,
+        `## 🗓️ ${escapeMarkdown(heading)}`,
         '',
         entries.length > 0 ? markdownTable(HEADERS, tableRows(entries, config)) : '_No valid rows._',
         '',
-        `**${summary}**`,
+        `**${escapeMarkdown(summary)}**`,
         '',
       ].join('\n'),
       env,

@@ -15,7 +15,14 @@ import {
 } from '../bookings/csv.ts';
 import { errorsIn, warningsIn } from '../bookings/problem.ts';
 import { DEFAULT_STATUS_PATH, readStatus, StatusFileError } from '../bookings/status.ts';
-import { annotate, inGitHubActions, markdownTable, writeJobSummary } from '../github/annotations.ts';
+import {
+  annotate,
+  escapeMarkdown,
+  inGitHubActions,
+  markdownCode,
+  markdownTable,
+  writeJobSummary,
+} from '../github/annotations.ts';
 import { printLine } from '../github/workflow-commands.ts';
 import { clockFrom, parseCommandLine, plural, runCli } from './args.ts';
 
@@ -95,7 +102,7 @@ function summary(
   valid: boolean,
 ): string {
   const parts = [
-    `## ${valid ? '✅' : '❌'} ${file}: ${valid ? 'valid' : `${plural(errorsIn(problems).length, 'error')}`}`,
+    `## ${valid ? '✅' : '❌'} ${escapeMarkdown(file)}: ${valid ? 'valid' : `${plural(errorsIn(problems).length, 'error')}`}`,
     '',
     rows.length === 0
       ? '_No valid rows._'
@@ -117,7 +124,7 @@ function summary(
       '',
       '### Problems',
       '',
-      ...problems.map((p) => `- ${p.severity === 'error' ? '❌' : '⚠️'} \`${formatProblem(p)}\``),
+      ...problems.map((p) => `- ${p.severity === 'error' ? '❌' : '⚠️'} ${markdownCode(formatProblem(p))}`),
     );
   }
   return `${parts.join('\n')}\n`;

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runnerCommands } from '../support/actions-runner.ts';
+import { htmlText, renderGitHubMarkdown } from '../support/markdown.ts';
 
 // npm run plan / validate / book as real processes, their stdout and stderr read the way the Actions
 // runner reads them. validate.yml runs plan and validate on pull requests from forks: the CSV is the
@@ -114,4 +115,58 @@ describe('no workflow command can be forged from data', () => {
     expect(book.stdout).toContain('nothing-due:');
     expect(runnerCommands(`${book.stdout}\n${book.stderr}`)).toEqual([]);
   });
+});
+
+describe('the job summaries of validate and plan, rendered as GitHub renders them', () => {
+  const COURT = 'Court `1` <img src=x onerror=alert(1)> [win](https://evil.example) **b** $x$ | extra';
+  const STATUS = 'Skip `x` <b>no</b>';
+  const CSV = [
+    'Date,Time1,Time2,Status,Court,Note',
+    `2027-03-10,7pm,8pm,Book,"${COURT}",`,
+    `2027-03-11,7pm,,${STATUS},,`,
+    '2027-03-12,"`25pm` <script>x</script> | y",,Book,,',
+    '',
+  ].join('\n');
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'summaries-'));
+    await writeFile(join(dir, 'bookings.csv'), CSV);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const script of ['validate.ts', 'plan.ts']) {
+    it(`${script.replace('.ts', '')}: a cell with backticks, HTML, links, math or pipes stays text in its own cell`, async () => {
+      const summaryPath = join(dir, `${script}.md`);
+      await writeFile(summaryPath, '');
+      const csv = join(dir, 'bookings.csv');
+      await run(
+        script,
+        [csv, '--config', join(dir, 'none.yml'), '--status', join(dir, 'none.json')],
+        { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summaryPath, BOOKER_NOW: '2027-02-01T12:00:00Z' },
+        dir,
+      );
+      const html = renderGitHubMarkdown(await readFile(summaryPath, 'utf8'));
+      // No tag but the table's, the lists', code and headings: nothing injected.
+      const tags = new Set([...html.matchAll(/<([a-z0-9]+)[\s>]/g)].map((m) => m[1]));
+      expect(
+        [...tags].filter((t) => !/^(h2|h3|p|strong|em|table|thead|tbody|tr|th|td|ul|li|code)$/.test(t!)),
+      ).toEqual([]);
+      expect(html).not.toContain('<em>');
+      // The court is one cell, shown as written; every row has as many cells as the header.
+      expect(html).toContain(`<td>${htmlText(COURT)}</td>`);
+      const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(
+        (m) => (m[1]!.match(/<t[dh]>/g) ?? []).length,
+      );
+      expect(new Set(rows).size).toBe(1);
+      if (script === 'validate.ts') {
+        // The problem is one code span holding the whole message, backticks and all.
+        expect(html).toContain(
+          `<code>${htmlText(`${csv}:4: Time1 "\`25pm\` <script>x</script> | y" is not a time (expected e.g. 7pm, 7:30pm or 19:00)`)}</code>`,
+        );
+        expect(html).toContain(htmlText('skipped (Skip `x` <b>no</b>)'));
+      }
+    });
+  }
 });
