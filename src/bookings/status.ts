@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { BookerError } from '../errors.ts';
@@ -161,15 +161,65 @@ function pick<T extends object>(source: T, keys: string[]): T {
   return out as T;
 }
 
+/** Temporary files this process is writing now (never removed as orphans). */
+const writing = new Set<string>();
+
+/** `.status.json.<pid>.<random>.tmp`: the temporary file of one atomic write, named by its writer's pid. */
+function tempName(path: string, pid: number): string {
+  return `.${basename(path)}.${pid}.${randomBytes(4).toString('hex')}.tmp`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but is another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files that killed writes left beside the status file (a write killed between
+ * creating its temporary file and renaming it). A temporary file is another writer's while that
+ * writer's process lives: only those whose pid is gone (or is this process, not writing it now) are
+ * removed. Returns the files removed.
+ */
+export async function removeOrphanedTemps(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '');
+    if (!match) continue;
+    const pid = Number(match[1]);
+    const file = join(dir, name);
+    const orphan = pid === process.pid ? !writing.has(file) : !processAlive(pid);
+    if (!orphan) continue;
+    await rm(file, { force: true });
+    removed.push(file);
+  }
+  return removed;
+}
+
 /**
  * Writes the status file atomically: a temporary file in the same directory, flushed to disk, then renamed
- * over the old one, so a crash leaves either the old or the new file, never half of one.
+ * over the old one, so a crash leaves either the old or the new file, never half of one. Temporary files
+ * left by earlier killed writes are removed first (removeOrphanedTemps).
  */
 export async function writeStatus(path: string, status: StatusFile): Promise<void> {
   const text = formatStatus(status);
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  await removeOrphanedTemps(path);
+  const temp = join(dir, tempName(path, process.pid));
+  writing.add(temp);
   try {
     const handle = await open(temp, 'w');
     try {
@@ -182,6 +232,8 @@ export async function writeStatus(path: string, status: StatusFile): Promise<voi
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    writing.delete(temp);
   }
 }
 
