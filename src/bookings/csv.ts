@@ -249,7 +249,7 @@ export function parseBookings(text: string, file: string, config: Config, clock?
     if (missing.length === 0) rows.push({ ...result.data, line });
   }
 
-  problems.push(...rowWarnings(rows, file, config, clock));
+  for (const warning of rowWarnings(rows, file, config, clock)) problems.push(warning);
   return { rows, problems: sortProblems(problems) };
 }
 
@@ -281,6 +281,13 @@ function describeCsvError(e: CsvError, text: string): { line: number; message: s
 function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: Clock): Problem[] {
   const problems: Problem[] = [];
   const firstLine = new Map<string, number>();
+  // One release per date (a file may repeat a date many times; luxon is the slow part).
+  const releases = new Map<string, ReturnType<typeof releaseInstant>>();
+  const releaseOf = (date: string) => {
+    let release = releases.get(date);
+    if (!release) releases.set(date, (release = releaseInstant(date, config)));
+    return release;
+  };
   for (const row of rows) {
     if (row.time2 !== undefined && row.time2 === row.time1) {
       problems.push({
@@ -305,7 +312,7 @@ function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: C
       firstLine.set(row.key, row.line);
     }
     if (clock && row.book) {
-      const releaseAt = releaseInstant(row.date, config);
+      const releaseAt = releaseOf(row.date);
       const lastChance = releaseAt.plus({ minutes: config.runWindow.graceMinutes });
       if (lastChance.toMillis() < clock.now()) {
         problems.push({

@@ -2,10 +2,15 @@ import { pathToFileURL } from 'node:url';
 import { DateTime } from 'luxon';
 import { DEFAULT_CONFIG_PATH, loadConfig, type Config } from '../bookings/config.ts';
 import { DEFAULT_BOOKINGS_PATH, formatProblem, loadBookings } from '../bookings/csv.ts';
-import { errorsIn } from '../bookings/problem.ts';
+import { errorsIn, firstProblems } from '../bookings/problem.ts';
 import { DEFAULT_STATUS_PATH, readStatus, type BookingState, type StatusFile } from '../bookings/status.ts';
 import { decideRun, type RunDecision } from '../calendar/release.ts';
-import { escapeMarkdown, inGitHubActions, markdownTable, writeJobSummary } from '../github/annotations.ts';
+import {
+  boundedMarkdownTable,
+  escapeMarkdown,
+  inGitHubActions,
+  writeJobSummary,
+} from '../github/annotations.ts';
 import { jsonForActions, printError, printLine } from '../github/workflow-commands.ts';
 import { clockFrom, parseCommandLine, runCli, textTable } from './args.ts';
 
@@ -113,7 +118,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const errors = errorsIn(problems);
   // Problems go to stderr so that --json output stays parseable; the valid rows are still planned.
   // Every printed line from the file is neutralised: a cell must not become a workflow command.
-  for (const p of problems) printError(formatProblem(p));
+  const { listed, more } = firstProblems(problems);
+  for (const p of listed) printError(formatProblem(p));
+  if (more) printError(more);
 
   const { all, summary } = decideRun(rows, status, clock, config);
   const entries = planEntries(all, status);
@@ -138,7 +145,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       [
         `## 🗓️ ${escapeMarkdown(heading)}`,
         '',
-        entries.length > 0 ? markdownTable(HEADERS, tableRows(entries, config)) : '_No valid rows._',
+        entries.length > 0 ? boundedMarkdownTable(HEADERS, tableRows(entries, config)) : '_No valid rows._',
         '',
         `**${escapeMarkdown(summary)}**`,
         '',

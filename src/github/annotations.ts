@@ -71,7 +71,7 @@ export function escapeMarkdown(text: string): string {
 export function markdownCode(text: string, options: { inTable?: boolean } = {}): string {
   const line = text.replace(/\r\n?|\n/g, ' ');
   const body = options.inTable ? line.replace(/\|/g, '\\|') : line;
-  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const longest = (body.match(/`+/g) ?? []).reduce((n, run) => Math.max(n, run.length), 0);
   const fence = '`'.repeat(longest + 1);
   const pad = body.startsWith('`') || body.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${body}${pad}${fence}`;
@@ -90,6 +90,22 @@ export function markdownCell(text: string | number | undefined | null): string {
     .split(/\r\n?|\n/)
     .map(escapeMarkdown)
     .join('<br>');
+}
+
+/**
+ * Rows a job summary table shows. GitHub refuses a step summary over 1 MiB ("upload aborted, supports
+ * content up to a size of 1024k"), and nobody reads 150,000 rows.
+ */
+export const MAX_SUMMARY_ROWS = 500;
+
+/** A GitHub-flavoured Markdown table of at most `maxRows` rows, and a line counting the rest. Pure. */
+export function boundedMarkdownTable(
+  headers: readonly string[],
+  rows: readonly (readonly (string | number | undefined | null)[])[],
+  maxRows = MAX_SUMMARY_ROWS,
+): string {
+  if (rows.length <= maxRows) return markdownTable(headers, rows);
+  return `${markdownTable(headers, rows.slice(0, maxRows))}\n\n_… and ${(rows.length - maxRows).toLocaleString('en-GB')} more rows, not shown._`;
 }
 
 /** A GitHub-flavoured Markdown table. Pure. */
