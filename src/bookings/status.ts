@@ -94,6 +94,8 @@ export async function readStatus(path: string = DEFAULT_STATUS_PATH): Promise<St
 
 /** Parses status file text; throws StatusFileError naming the line and column of a JSON syntax error. */
 export function parseStatus(text: string, path: string = DEFAULT_STATUS_PATH): StatusFile {
+  // Editors on Windows save a byte-order mark; it is not part of the JSON.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -104,6 +106,15 @@ export function parseStatus(text: string, path: string = DEFAULT_STATUS_PATH): S
       path,
       `is not valid JSON${where ? ` at line ${where.line}, column ${where.column}` : ''} (${message})`,
       { cause: error, ...(where ? { line: where.line } : {}) },
+    );
+  }
+  // JSON.parse keeps the last of two equal keys without a word: an entry (or a field) would vanish.
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) {
+    throw new StatusFileError(
+      path,
+      `has the key "${duplicate.key}" twice in the same object (first on line ${duplicate.firstLine}): JSON keeps only the last, so the other would be lost`,
+      { line: duplicate.line },
     );
   }
   const result = StatusFileSchema.safeParse(data);
@@ -120,6 +131,42 @@ export function parseStatus(text: string, path: string = DEFAULT_STATUS_PATH): S
     }
   }
   return result.data;
+}
+
+/**
+ * The first key that appears twice in one object of valid JSON `text`, with the lines of both. A scan of
+ * the text (JSON.parse cannot tell): strings are read whole, so braces and quotes inside them are text.
+ */
+export function findDuplicateKey(
+  text: string,
+): { key: string; line: number; firstLine: number } | undefined {
+  type Frame = { keys: Map<string, number> | undefined; expectKey: boolean };
+  const stack: Frame[] = [];
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') line += 1;
+    else if (c === '{') stack.push({ keys: new Map(), expectKey: true });
+    else if (c === '[') stack.push({ keys: undefined, expectKey: false });
+    else if (c === '}' || c === ']') stack.pop();
+    else if (c === ',') {
+      const top = stack.at(-1);
+      if (top?.keys) top.expectKey = true;
+    } else if (c === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const top = stack.at(-1);
+      if (top?.keys && top.expectKey) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        const first = top.keys.get(key);
+        if (first !== undefined) return { key, line, firstLine: first };
+        top.keys.set(key, line);
+        top.expectKey = false;
+      }
+      i = end; // a JSON string holds no raw line break
+    }
+  }
+  return undefined;
 }
 
 function jsonErrorPosition(text: string, message: string): { line: number; column: number } | undefined {
