@@ -4,9 +4,10 @@ import { z } from 'zod';
 import type { Clock } from '../calendar/clock.ts';
 import { releaseInstant } from '../calendar/release.ts';
 import type { Config } from './config.ts';
+import { decodeText } from './encoding.ts';
 import { characterProblem, describeCharacterProblem, visibleText } from './characters.ts';
 import { sortProblems, type Problem } from './problem.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean, levenshtein } from './suggest.ts';
 import { formatMinutes, isCalendarDate, looksLikeIsoDate, minutesOf, parseTime } from './time.ts';
 
 export { formatProblem, type Problem } from './problem.ts';
@@ -114,9 +115,9 @@ export type ParsedBookings = { rows: BookingRow[]; problems: Problem[] };
 
 /** Reads and validates a bookings file; a missing file is an error problem, not an exception. */
 export async function loadBookings(file: string, config: Config, clock?: Clock): Promise<ParsedBookings> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
@@ -132,7 +133,14 @@ export async function loadBookings(file: string, config: Config, clock?: Clock):
       ],
     };
   }
-  return parseBookings(text, file, config, clock);
+  const decoded = decodeText(bytes);
+  if (!decoded.ok) {
+    return {
+      rows: [],
+      problems: [{ file, line: decoded.line, message: decoded.message, severity: 'error' }],
+    };
+  }
+  return parseBookings(decoded.text, file, config, clock);
 }
 
 /**
@@ -281,6 +289,7 @@ function describeCsvError(e: CsvError, text: string): { line: number; message: s
 function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: Clock): Problem[] {
   const problems: Problem[] = [];
   const firstLine = new Map<string, number>();
+  const firstOnDate = new Map<string, { line: number; key: string; time: string }>();
   // One release per date (a file may repeat a date many times; luxon is the slow part).
   const releases = new Map<string, ReturnType<typeof releaseInstant>>();
   const releaseOf = (date: string) => {
@@ -297,6 +306,27 @@ function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: C
         severity: 'warning',
         message: `Time2 "${row.time2}" is the same as Time1, so there is no fallback (expected a different time, or leave Time2 blank)`,
       });
+    }
+    if (!row.book && looksLikeBook(row.status)) {
+      problems.push({
+        file,
+        line: row.line,
+        field: 'Status',
+        severity: 'warning',
+        message: `Status "${row.status}" is not "Book", so this row is skipped (did you mean "Book"? Write Book to book it; Skip, or a blank, skips it without this warning)`,
+      });
+    }
+    const sameDay = row.book ? firstOnDate.get(row.date) : undefined;
+    if (sameDay && sameDay.key !== row.key) {
+      problems.push({
+        file,
+        line: row.line,
+        field: 'Date',
+        severity: 'warning',
+        message: `${row.date} is also booked on line ${sameDay.line} (at ${sameDay.time}): venues often allow one court a day, so the booking that runs second may find the first one held and book nothing (expected one Book row per date, or check that the venue allows two)`,
+      });
+    } else if (row.book && !sameDay) {
+      firstOnDate.set(row.date, { line: row.line, key: row.key, time: row.time1 });
     }
     const earlier = row.book ? firstLine.get(row.key) : undefined;
     if (!row.book) {
@@ -327,6 +357,42 @@ function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: C
   }
   return problems;
 }
+
+/**
+ * A Status that reads as a wish to book but is not `Book`: `Booked`, `booking`, `yes`, `book it`, `Bok`,
+ * `✓`… (a member who booked by hand can write Skip). Words that say no are not.
+ */
+export function looksLikeBook(status: string): boolean {
+  const s = status.trim().toLowerCase();
+  if (s === '' || s === 'book') return false;
+  if (/\b(no|not|don'?t|do not|skip|cancel\w*|un\w*)\b/.test(s)) return false;
+  if (/\bbook/.test(s)) return true;
+  if (YES.has(s)) return true;
+  return s.length >= 3 && s.length <= 6 && levenshtein(s, 'book') <= 1;
+}
+
+const YES = new Set([
+  'yes',
+  'y',
+  'yeah',
+  'yep',
+  'true',
+  '1',
+  'x',
+  '✓',
+  '✔',
+  '✅',
+  'ok',
+  'okay',
+  'go',
+  'please',
+  'reserve',
+  'confirm',
+  'confirmed',
+  'on',
+  'do',
+  'want',
+]);
 
 /** The court date's release as London wall-clock text, for tables. */
 export function describeRelease(row: Pick<BookingRow, 'date'>, config: Config): string {

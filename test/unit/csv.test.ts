@@ -179,7 +179,7 @@ describe('errors: file, line, field, what is expected — all in one go', () => 
     const config = { ...DEFAULT_CONFIG, slotMinutes: 90, openingHours: { open: '06:30', close: '23:00' } };
     expect(
       messages(
-        'Date,Time1,Status\n2026-12-15,6:30am,Book\n2026-12-15,9:30pm,Book\n2026-12-15,9:31pm,Book\n',
+        'Date,Time1,Status\n2026-12-15,6:30am,Book\n2026-12-16,9:30pm,Book\n2026-12-17,9:31pm,Book\n',
         config,
       ),
     ).toEqual([
@@ -309,5 +309,83 @@ describe('loadBookings', () => {
     expect(problems.map(formatProblem)).toEqual([
       `${file}: file not found (expected a CSV file with the header "Date, Time1, Time2, Status")`,
     ]);
+  });
+});
+
+describe('what a member meant, and files saved the wrong way', () => {
+  it('warns when Status reads as a wish to book but is not Book (the row is still skipped)', () => {
+    const statuses = [
+      'Booked',
+      'yes',
+      'book it',
+      'Bok',
+      'BOOKING',
+      '✓',
+      'Skip',
+      'no',
+      "don't book",
+      '',
+      'later',
+    ];
+    const text = ['Date,Time1,Status', ...statuses.map((s, i) => `2026-12-${10 + i},7pm,${s}`), ''].join(
+      '\n',
+    );
+    const { rows, problems } = parse(text);
+    expect(rows.every((r) => !r.book)).toBe(true);
+    expect(problems.map((p) => [p.line, p.field, p.severity])).toEqual(
+      [2, 3, 4, 5, 6, 7].map((line) => [line, 'Status', 'warning']),
+    );
+    expect(formatProblem(problems[0]!)).toBe(
+      'bookings/bookings.csv:2: warning: Status "Booked" is not "Book", so this row is skipped (did you mean "Book"? Write Book to book it; Skip, or a blank, skips it without this warning)',
+    );
+  });
+
+  it('warns when two Book rows share a date at different times (a skipped one does not count)', () => {
+    const { problems } = parse(
+      'Date,Time1,Status\n2026-12-15,7pm,Book\n2026-12-15,10am,Skip\n2026-12-15,9am,Book\n2026-12-16,9am,Book\n',
+    );
+    expect(problems.map(formatProblem)).toEqual([
+      'bookings/bookings.csv:4: warning: 2026-12-15 is also booked on line 2 (at 19:00): venues often allow one court a day, so the booking that runs second may find the first one held and book nothing (expected one Book row per date, or check that the venue allows two)',
+    ]);
+  });
+
+  it('says which encoding a UTF-16 or Windows-1252 (Latin-1) file is in, and what to save it as', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'encodings-'));
+    try {
+      const csv = 'Date,Time1,Status,Note\n2026-12-15,7pm,Book,café\n';
+      const files: Record<string, Buffer> = {
+        'utf16le-bom.csv': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv, 'utf16le')]),
+        'utf16be-bom.csv': Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(csv, 'utf16le').swap16()]),
+        'utf16le-no-bom.csv': Buffer.from(csv, 'utf16le'),
+        'windows-1252.csv': Buffer.from(csv, 'latin1'),
+        'utf8-bom.csv': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv, 'utf8')]),
+      };
+      const found: Record<string, string[]> = {};
+      for (const [name, bytes] of Object.entries(files)) {
+        await writeFile(join(dir, name), bytes);
+        const { rows, problems } = await loadBookings(join(dir, name), DEFAULT_CONFIG);
+        found[name] = problems.map((p) => `${p.line}: ${p.message}`);
+        if (name === 'utf8-bom.csv') expect(rows[0]?.note).toBe('café');
+      }
+      const saveAs =
+        'expected UTF-8: in Excel use Save As → "CSV UTF-8 (Comma delimited)"; in Google Sheets, Numbers or LibreOffice export CSV with the UTF-8 character set';
+      expect(found).toEqual({
+        'utf16le-bom.csv': [
+          `0: the file is saved as UTF-16 (little-endian), not UTF-8, so every character would be read wrong (${saveAs})`,
+        ],
+        'utf16be-bom.csv': [
+          `0: the file is saved as UTF-16 (big-endian), not UTF-8, so every character would be read wrong (${saveAs})`,
+        ],
+        'utf16le-no-bom.csv': [
+          `0: the file is saved as UTF-16 (little-endian), not UTF-8, so every character would be read wrong (${saveAs})`,
+        ],
+        'windows-1252.csv': [
+          `2: the file is not UTF-8: byte 0xE9 here is "é" in Windows-1252 (Latin-1), the encoding it was probably saved in (${saveAs})`,
+        ],
+        'utf8-bom.csv': [],
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
