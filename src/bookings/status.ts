@@ -137,9 +137,7 @@ export function parseStatus(text: string, path: string = DEFAULT_STATUS_PATH): S
  * The first key that appears twice in one object of valid JSON `text`, with the lines of both. A scan of
  * the text (JSON.parse cannot tell): strings are read whole, so braces and quotes inside them are text.
  */
-export function findDuplicateKey(
-  text: string,
-): { key: string; line: number; firstLine: number } | undefined {
+export function findDuplicateKey(text: string): { key: string; line: number; firstLine: number } | undefined {
   type Frame = { keys: Map<string, number> | undefined; expectKey: boolean };
   const stack: Frame[] = [];
   let line = 1;
