@@ -186,6 +186,7 @@ async function logInToVenue(night: Night): Promise<void> {
   night.tracer = new Tracer(
     night.session.context,
     night.options.trace ? (n) => join(night.outDir, `trace-${n}.zip`) : undefined,
+    { secrets: () => [night.env.username, night.env.password] },
   );
   await night.tracer.start();
   night.session.page.on('crash', () => night.log('The browser page crashed.'));

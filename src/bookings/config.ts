@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { IANAZone } from 'luxon';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isAlias, isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { z } from 'zod';
 import { BookerError } from '../errors.ts';
-import { formatProblem, sortProblems, type Problem } from './problem.ts';
+import { firstProblems, formatProblem, sortProblems, type Problem } from './problem.ts';
 import { didYouMean } from './suggest.ts';
 import { minutesOf } from './time.ts';
 
@@ -15,6 +15,12 @@ export const DEFAULT_CONFIG_PATH = 'bookings/config.yml';
  * and notify. 330 minutes leaves 30 minutes for all of that.
  */
 export const MAX_LEAD_MINUTES = 330;
+
+/**
+ * How many times aliases (`*name`) may be expanded while reading config.yml. A configuration needs none;
+ * the limit stops an alias bomb (aliases of aliases, growing exponentially) from exhausting the run.
+ */
+export const MAX_YAML_ALIASES = 100;
 
 const hhmm = z
   .string({ error: 'must be a time in quotes (expected HH:mm, e.g. "07:00")' })
@@ -100,8 +106,9 @@ export class ConfigError extends BookerError {
     readonly file: string,
     readonly problems: Problem[],
   ) {
+    const { listed, more } = firstProblems(problems);
     super(
-      `${file} is not valid:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+      `${file} is not valid:\n${[...listed.map(formatProblem), ...(more ? [more] : [])].map((line) => `  ${line}`).join('\n')}`,
       `Fix the lines above in ${file} (the README's "Configuration" section lists every key), or delete a key to use its default.`,
     );
   }
@@ -135,7 +142,28 @@ export function parseConfig(text: string, file: string = DEFAULT_CONFIG_PATH): C
       })),
     );
   }
-  const data: unknown = doc.contents === null ? {} : doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.contents === null ? {} : doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    if (!(error instanceof ReferenceError) || !/alias/i.test(error.message)) throw error;
+    let line = 1;
+    let aliases = 0;
+    visit(doc, {
+      Alias(_, node) {
+        aliases += 1;
+        if (aliases === 1 && isAlias(node) && node.range) line = lineAt(node.range[0]);
+      },
+    });
+    throw new ConfigError(file, [
+      {
+        file,
+        line,
+        message: `YAML aliases (*name) go over the limit of ${MAX_YAML_ALIASES} alias expansions (${aliases} aliases in the file, the first on this line; expected plain "key: value" settings: write each value out instead of using an alias)`,
+        severity: 'error',
+      },
+    ]);
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigError(file, [
       { file, line: 1, message: 'the file must be a list of "key: value" settings', severity: 'error' },

@@ -4,8 +4,10 @@ import { z } from 'zod';
 import type { Clock } from '../calendar/clock.ts';
 import { releaseInstant } from '../calendar/release.ts';
 import type { Config } from './config.ts';
+import { decodeText } from './encoding.ts';
+import { characterProblem, describeCharacterProblem, visibleText } from './characters.ts';
 import { sortProblems, type Problem } from './problem.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean, levenshtein } from './suggest.ts';
 import { formatMinutes, isCalendarDate, looksLikeIsoDate, minutesOf, parseTime } from './time.ts';
 
 export { formatProblem, type Problem } from './problem.ts';
@@ -113,9 +115,9 @@ export type ParsedBookings = { rows: BookingRow[]; problems: Problem[] };
 
 /** Reads and validates a bookings file; a missing file is an error problem, not an exception. */
 export async function loadBookings(file: string, config: Config, clock?: Clock): Promise<ParsedBookings> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
@@ -131,7 +133,14 @@ export async function loadBookings(file: string, config: Config, clock?: Clock):
       ],
     };
   }
-  return parseBookings(text, file, config, clock);
+  const decoded = decodeText(bytes);
+  if (!decoded.ok) {
+    return {
+      rows: [],
+      problems: [{ file, line: decoded.line, message: decoded.message, severity: 'error' }],
+    };
+  }
+  return parseBookings(decoded.text, file, config, clock);
 }
 
 /**
@@ -172,20 +181,27 @@ export function parseBookings(text: string, file: string, config: Config, clock?
     return { rows: [], problems };
   }
 
-  // Header: map each position to a known column, matched case-insensitively.
+  // Header: map each position to a known column, matched case-insensitively. A name with a character
+  // the member cannot see is an error that names it; the column is still matched without it, so that
+  // the rest of the file is checked.
   const columns: (Column | undefined)[] = [];
   const seen = new Map<Column, number>();
-  header.record.forEach((name, index) => {
+  header.record.forEach((raw, index) => {
+    const bad = characterProblem(raw);
+    if (bad) error(header.info.lines, describeCharacterProblem(`column ${index + 1}'s name`, raw, bad));
+    const name = bad
+      ? raw.replace(/[^\P{Cc}]|[^\P{Cf}]|[^\P{Zs}]/gu, (c) => (c === ' ' ? c : '')).trim()
+      : raw;
     const column = COLUMNS.find((c) => c.toLowerCase() === name.toLowerCase());
     if (!column) {
       error(
         header.info.lines,
         name === ''
           ? `column ${index + 1} has no name (expected one of ${COLUMNS.join(', ')})`
-          : `unknown column "${name}"${didYouMean(name, COLUMNS)} (expected one of ${COLUMNS.join(', ')})`,
+          : `unknown column "${visibleText(name)}"${didYouMean(name, COLUMNS)} (expected one of ${COLUMNS.join(', ')})`,
       );
     } else if (seen.has(column)) {
-      error(header.info.lines, `column "${name}" appears twice (expected each column once)`);
+      error(header.info.lines, `column "${visibleText(name)}" appears twice (expected each column once)`);
     } else {
       seen.set(column, index);
     }
@@ -214,16 +230,26 @@ export function parseBookings(text: string, file: string, config: Config, clock?
     // A line of only commas is what spreadsheets export for an empty row: treat it as a blank line.
     if (record.every((cell) => cell === '')) continue;
     const raw: RawRecord = {};
+    // Every value is one line of plain text (a line break in a cell could start a forged line in a log);
+    // the fields the bot reads (all but Note) also may not hide invisible characters.
+    const badFields = new Set<string>();
     record.forEach((cell, index) => {
       const column = columns[index];
+      const field = column ?? `column ${index + 1}`;
+      const bad = characterProblem(cell, { allowInvisible: column === undefined || column === 'Note' });
+      if (bad) {
+        error(line, describeCharacterProblem(field, cell, bad), field);
+        badFields.add(field);
+      }
       if (column && cell !== '') raw[column] = cell;
     });
     const result = schema.safeParse(raw);
-    if (!result.success) {
-      for (const issue of result.error.issues) {
+    if (!result.success || badFields.size > 0) {
+      for (const issue of result.success ? [] : result.error.issues) {
         const field = String(issue.path[0] ?? '');
-        // A column missing from the header is reported once, on line 1, not as a blank cell on every row.
-        if (!missing.includes(field as Column)) error(line, issue.message, field);
+        // A column missing from the header is reported once, on line 1, not as a blank cell on every row;
+        // a value already reported for its characters is not reported again.
+        if (!missing.includes(field as Column) && !badFields.has(field)) error(line, issue.message, field);
       }
       continue;
     }
@@ -231,7 +257,7 @@ export function parseBookings(text: string, file: string, config: Config, clock?
     if (missing.length === 0) rows.push({ ...result.data, line });
   }
 
-  problems.push(...rowWarnings(rows, file, config, clock));
+  for (const warning of rowWarnings(rows, file, config, clock)) problems.push(warning);
   return { rows, problems: sortProblems(problems) };
 }
 
@@ -263,6 +289,14 @@ function describeCsvError(e: CsvError, text: string): { line: number; message: s
 function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: Clock): Problem[] {
   const problems: Problem[] = [];
   const firstLine = new Map<string, number>();
+  const firstOnDate = new Map<string, { line: number; key: string; time: string }>();
+  // One release per date (a file may repeat a date many times; luxon is the slow part).
+  const releases = new Map<string, ReturnType<typeof releaseInstant>>();
+  const releaseOf = (date: string) => {
+    let release = releases.get(date);
+    if (!release) releases.set(date, (release = releaseInstant(date, config)));
+    return release;
+  };
   for (const row of rows) {
     if (row.time2 !== undefined && row.time2 === row.time1) {
       problems.push({
@@ -272,6 +306,27 @@ function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: C
         severity: 'warning',
         message: `Time2 "${row.time2}" is the same as Time1, so there is no fallback (expected a different time, or leave Time2 blank)`,
       });
+    }
+    if (!row.book && looksLikeBook(row.status)) {
+      problems.push({
+        file,
+        line: row.line,
+        field: 'Status',
+        severity: 'warning',
+        message: `Status "${row.status}" is not "Book", so this row is skipped (did you mean "Book"? Write Book to book it; Skip, or a blank, skips it without this warning)`,
+      });
+    }
+    const sameDay = row.book ? firstOnDate.get(row.date) : undefined;
+    if (sameDay && sameDay.key !== row.key) {
+      problems.push({
+        file,
+        line: row.line,
+        field: 'Date',
+        severity: 'warning',
+        message: `${row.date} is also booked on line ${sameDay.line} (at ${sameDay.time}): venues often allow one court a day, so the booking that runs second may find the first one held and book nothing (expected one Book row per date, or check that the venue allows two)`,
+      });
+    } else if (row.book && !sameDay) {
+      firstOnDate.set(row.date, { line: row.line, key: row.key, time: row.time1 });
     }
     const earlier = row.book ? firstLine.get(row.key) : undefined;
     if (!row.book) {
@@ -287,7 +342,7 @@ function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: C
       firstLine.set(row.key, row.line);
     }
     if (clock && row.book) {
-      const releaseAt = releaseInstant(row.date, config);
+      const releaseAt = releaseOf(row.date);
       const lastChance = releaseAt.plus({ minutes: config.runWindow.graceMinutes });
       if (lastChance.toMillis() < clock.now()) {
         problems.push({
@@ -302,6 +357,42 @@ function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: C
   }
   return problems;
 }
+
+/**
+ * A Status that reads as a wish to book but is not `Book`: `Booked`, `booking`, `yes`, `book it`, `Bok`,
+ * `✓`… (a member who booked by hand can write Skip). Words that say no are not.
+ */
+export function looksLikeBook(status: string): boolean {
+  const s = status.trim().toLowerCase();
+  if (s === '' || s === 'book') return false;
+  if (/\b(no|not|don'?t|do not|skip|cancel\w*|un\w*)\b/.test(s)) return false;
+  if (/\bbook/.test(s)) return true;
+  if (YES.has(s)) return true;
+  return s.length >= 3 && s.length <= 6 && levenshtein(s, 'book') <= 1;
+}
+
+const YES = new Set([
+  'yes',
+  'y',
+  'yeah',
+  'yep',
+  'true',
+  '1',
+  'x',
+  '✓',
+  '✔',
+  '✅',
+  'ok',
+  'okay',
+  'go',
+  'please',
+  'reserve',
+  'confirm',
+  'confirmed',
+  'on',
+  'do',
+  'want',
+]);
 
 /** The court date's release as London wall-clock text, for tables. */
 export function describeRelease(row: Pick<BookingRow, 'date'>, config: Config): string {

@@ -14,6 +14,28 @@ export function formatProblem(p: Problem): string {
   return `${where}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`;
 }
 
+/** How many problems a command lists; the rest are counted (a file can hold 150,000 mistakes). */
+export const MAX_PROBLEMS_LISTED = 100;
+
+/** The first `max` problems (in file order) to list, and a line counting the rest, if any. */
+export function firstProblems(
+  problems: readonly Problem[],
+  max = MAX_PROBLEMS_LISTED,
+): { listed: Problem[]; more?: string } {
+  if (problems.length <= max) return { listed: [...problems] };
+  const rest = problems.length - max;
+  const errors = problems.slice(max).filter((p) => p.severity === 'error').length;
+  const n = (count: number, word: string) =>
+    `${count.toLocaleString('en-GB')} ${word}${count === 1 ? '' : 's'}`;
+  const kinds = [errors > 0 ? n(errors, 'error') : '', rest - errors > 0 ? n(rest - errors, 'warning') : '']
+    .filter(Boolean)
+    .join(', ');
+  return {
+    listed: problems.slice(0, max),
+    more: `… and ${n(rest, 'more problem')} (${kinds}), not listed: fix the first ${max} above and run again`,
+  };
+}
+
 export function errorsIn(problems: readonly Problem[]): Problem[] {
   return problems.filter((p) => p.severity === 'error');
 }

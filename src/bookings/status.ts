@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { BookerError } from '../errors.ts';
@@ -99,6 +99,8 @@ export async function readStatus(path: string = DEFAULT_STATUS_PATH): Promise<St
 
 /** Parses status file text; throws StatusFileError naming the line and column of a JSON syntax error. */
 export function parseStatus(text: string, path: string = DEFAULT_STATUS_PATH): StatusFile {
+  // Editors on Windows save a byte-order mark; it is not part of the JSON.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -109,6 +111,15 @@ export function parseStatus(text: string, path: string = DEFAULT_STATUS_PATH): S
       path,
       `is not valid JSON${where ? ` at line ${where.line}, column ${where.column}` : ''} (${message})`,
       { cause: error, ...(where ? { line: where.line } : {}) },
+    );
+  }
+  // JSON.parse keeps the last of two equal keys without a word: an entry (or a field) would vanish.
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) {
+    throw new StatusFileError(
+      path,
+      `has the key "${duplicate.key}" twice in the same object (first on line ${duplicate.firstLine}): JSON keeps only the last, so the other would be lost`,
+      { line: duplicate.line },
     );
   }
   const result = StatusFileSchema.safeParse(data);
@@ -125,6 +136,40 @@ export function parseStatus(text: string, path: string = DEFAULT_STATUS_PATH): S
     }
   }
   return result.data;
+}
+
+/**
+ * The first key that appears twice in one object of valid JSON `text`, with the lines of both. A scan of
+ * the text (JSON.parse cannot tell): strings are read whole, so braces and quotes inside them are text.
+ */
+export function findDuplicateKey(text: string): { key: string; line: number; firstLine: number } | undefined {
+  type Frame = { keys: Map<string, number> | undefined; expectKey: boolean };
+  const stack: Frame[] = [];
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') line += 1;
+    else if (c === '{') stack.push({ keys: new Map(), expectKey: true });
+    else if (c === '[') stack.push({ keys: undefined, expectKey: false });
+    else if (c === '}' || c === ']') stack.pop();
+    else if (c === ',') {
+      const top = stack.at(-1);
+      if (top?.keys) top.expectKey = true;
+    } else if (c === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const top = stack.at(-1);
+      if (top?.keys && top.expectKey) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        const first = top.keys.get(key);
+        if (first !== undefined) return { key, line, firstLine: first };
+        top.keys.set(key, line);
+        top.expectKey = false;
+      }
+      i = end; // a JSON string holds no raw line break
+    }
+  }
+  return undefined;
 }
 
 function jsonErrorPosition(text: string, message: string): { line: number; column: number } | undefined {
@@ -167,15 +212,65 @@ function pick<T extends object>(source: T, keys: string[]): T {
   return out as T;
 }
 
+/** Temporary files this process is writing now (never removed as orphans). */
+const writing = new Set<string>();
+
+/** `.status.json.<pid>.<random>.tmp`: the temporary file of one atomic write, named by its writer's pid. */
+function tempName(path: string, pid: number): string {
+  return `.${basename(path)}.${pid}.${randomBytes(4).toString('hex')}.tmp`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but is another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files that killed writes left beside the status file (a write killed between
+ * creating its temporary file and renaming it). A temporary file is another writer's while that
+ * writer's process lives: only those whose pid is gone (or is this process, not writing it now) are
+ * removed. Returns the files removed.
+ */
+export async function removeOrphanedTemps(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '');
+    if (!match) continue;
+    const pid = Number(match[1]);
+    const file = join(dir, name);
+    const orphan = pid === process.pid ? !writing.has(file) : !processAlive(pid);
+    if (!orphan) continue;
+    await rm(file, { force: true });
+    removed.push(file);
+  }
+  return removed;
+}
+
 /**
  * Writes the status file atomically: a temporary file in the same directory, flushed to disk, then renamed
- * over the old one, so a crash leaves either the old or the new file, never half of one.
+ * over the old one, so a crash leaves either the old or the new file, never half of one. Temporary files
+ * left by earlier killed writes are removed first (removeOrphanedTemps).
  */
 export async function writeStatus(path: string, status: StatusFile): Promise<void> {
   const text = formatStatus(status);
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  await removeOrphanedTemps(path);
+  const temp = join(dir, tempName(path, process.pid));
+  writing.add(temp);
   try {
     const handle = await open(temp, 'w');
     try {
@@ -188,6 +283,8 @@ export async function writeStatus(path: string, status: StatusFile): Promise<voi
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    writing.delete(temp);
   }
 }
 

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { fixedClock, systemClock, type Clock } from '../calendar/clock.ts';
 import { didYouMean } from '../bookings/suggest.ts';
 import { BookerError, describeError } from '../errors.ts';
+import { printError } from '../github/workflow-commands.ts';
 
 /** A command line the command does not understand: printed with the usage, exit code 2. */
 export class UsageError extends BookerError {
@@ -63,7 +64,8 @@ export function clockFrom(text: string | undefined, timeZone: string, source = '
 
 /** Plain-text table with columns padded to their widest cell. */
 export function textTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // A loop, not Math.max(...cells): a spread of 150,000 rows overflows the stack.
+  const widths = headers.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), h.length));
   const line = (cells: readonly string[]) =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
@@ -86,10 +88,11 @@ export function runCli(main: () => Promise<number>): void {
       process.exitCode = code;
     },
     (error: unknown) => {
-      console.error(`Error: ${describeError(error)}`);
-      if (error instanceof UsageError) console.error(`\n${error.usage}`);
+      // Errors quote the files (a YAML key, a status entry): neutralised like every line from data.
+      printError(`Error: ${describeError(error)}`);
+      if (error instanceof UsageError) printError(`\n${error.usage}`);
       else if (!(error instanceof BookerError) && error instanceof Error && error.stack)
-        console.error(error.stack);
+        printError(error.stack);
       process.exitCode = error instanceof UsageError ? 2 : 1;
     },
   );

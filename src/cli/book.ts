@@ -5,6 +5,7 @@ import { runBooking, type RunResult } from '../run.ts';
 import { loadDotEnv, readEnvironment } from '../env.ts';
 import { fixedClock, shiftedClock, systemClock } from '../calendar/clock.ts';
 import { describeError } from '../errors.ts';
+import { printError, printLine } from '../github/workflow-commands.ts';
 
 const USAGE = `Usage: npm run book [-- options]
 
@@ -51,7 +52,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (values.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.date)) {
-    console.error(`--date "${values.date}" is not a date (expected YYYY-MM-DD, e.g. 2026-12-05)`);
+    printError(`--date "${values.date}" is not a date (expected YYYY-MM-DD, e.g. 2026-12-05)`);
     return 64;
   }
   loadDotEnv();
@@ -80,6 +81,8 @@ async function main(): Promise<number> {
         // Read after runOnActions has masked the secrets.
         env: readEnvironment(),
         clock,
+        // The engine's lines quote the bookings file and the venue's pages: neutralised as they are printed.
+        log: printLine,
         trace: !!values.trace || process.env.BOOKER_TRACE === 'true',
         paths: {
           ...(values.bookings ? { bookings: values.bookings } : {}),
@@ -91,8 +94,8 @@ async function main(): Promise<number> {
   });
   const result = report.result;
   if (!result) return report.exitCode;
-  console.log(`\n${result.outcome}: ${result.message}`);
-  if (result.screenshots.length > 0) console.log(`Screenshots and step log: ${result.outDir}`);
+  printLine(`\n${result.outcome}: ${result.message}`);
+  if (result.screenshots.length > 0) printLine(`Screenshots and step log: ${result.outDir}`);
   return report.exitCode;
 }
 
@@ -101,7 +104,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(describeError(error));
+    printError(describeError(error));
     process.exitCode = 1;
   },
 );

@@ -2,10 +2,16 @@ import { pathToFileURL } from 'node:url';
 import { DateTime } from 'luxon';
 import { DEFAULT_CONFIG_PATH, loadConfig, type Config } from '../bookings/config.ts';
 import { DEFAULT_BOOKINGS_PATH, formatProblem, loadBookings, type BookingRow } from '../bookings/csv.ts';
-import { errorsIn } from '../bookings/problem.ts';
+import { errorsIn, firstProblems } from '../bookings/problem.ts';
 import { DEFAULT_STATUS_PATH, readStatus, type BookingState, type StatusFile } from '../bookings/status.ts';
 import { decideRun, type RunDecision } from '../calendar/release.ts';
-import { inGitHubActions, markdownTable, writeJobSummary } from '../github/annotations.ts';
+import {
+  boundedMarkdownTable,
+  escapeMarkdown,
+  inGitHubActions,
+  writeJobSummary,
+} from '../github/annotations.ts';
+import { jsonForActions, printError, printLine } from '../github/workflow-commands.ts';
 import { clockFrom, parseCommandLine, runCli, textTable } from './args.ts';
 
 const USAGE = `Usage: npm run plan [-- FILE] [--now ISO] [--json] [--config FILE] [--status FILE]
@@ -98,7 +104,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     USAGE,
   );
   if (values.help) {
-    console.log(USAGE);
+    printLine(USAGE);
     return 0;
   }
   const file = positionals[0] ?? DEFAULT_BOOKINGS_PATH;
@@ -111,7 +117,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const { rows, problems } = await loadBookings(file, config, clock);
   const errors = errorsIn(problems);
   // Problems go to stderr so that --json output stays parseable; the valid rows are still planned.
-  for (const p of problems) console.error(formatProblem(p));
+  // Every printed line from the file is neutralised: a cell must not become a workflow command.
+  const { listed, more } = firstProblems(problems);
+  for (const p of listed) printError(formatProblem(p));
+  if (more) printError(more);
 
   const { all, summary } = decideRun(rows, status, clock, config);
   const entries = planEntries(all, status);
@@ -119,14 +128,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const heading = `Plan for ${file} at ${now.toFormat('ccc d LLL yyyy HH:mm:ss ZZZZ')} (${config.timeZone})`;
 
   if (values.json) {
-    console.log(JSON.stringify(entries, null, 2));
+    printLine(jsonForActions(entries));
   } else {
-    if (problems.length > 0) console.error('');
-    console.log(`${heading}\n`);
-    console.log(entries.length > 0 ? textTable(HEADERS, tableRows(entries, config)) : 'No valid rows.');
-    console.log(`\n${summary}`);
+    if (problems.length > 0) printError('');
+    printLine(`${heading}\n`);
+    printLine(entries.length > 0 ? textTable(HEADERS, tableRows(entries, config)) : 'No valid rows.');
+    printLine(`\n${summary}`);
     if (errors.length > 0)
-      console.log(
+      printLine(
         `\n${errors.length} error(s) in ${file}: rows with errors are not planned (npm run validate lists them).`,
       );
   }
@@ -134,11 +143,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (inGitHubActions(env)) {
     await writeJobSummary(
       [
-        `## 🗓️ ${heading}`,
+        `## 🗓️ ${escapeMarkdown(heading)}`,
         '',
-        entries.length > 0 ? markdownTable(HEADERS, tableRows(entries, config)) : '_No valid rows._',
+        entries.length > 0 ? boundedMarkdownTable(HEADERS, tableRows(entries, config)) : '_No valid rows._',
         '',
-        `**${summary}**`,
+        `**${escapeMarkdown(summary)}**`,
         '',
       ].join('\n'),
       env,

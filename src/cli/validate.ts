@@ -13,9 +13,17 @@ import {
   loadBookings,
   type Problem,
 } from '../bookings/csv.ts';
-import { errorsIn, warningsIn } from '../bookings/problem.ts';
+import { errorsIn, firstProblems, warningsIn } from '../bookings/problem.ts';
 import { DEFAULT_STATUS_PATH, readStatus, StatusFileError } from '../bookings/status.ts';
-import { annotate, inGitHubActions, markdownTable, writeJobSummary } from '../github/annotations.ts';
+import {
+  annotate,
+  escapeMarkdown,
+  inGitHubActions,
+  markdownCode,
+  boundedMarkdownTable,
+  writeJobSummary,
+} from '../github/annotations.ts';
+import { printLine } from '../github/workflow-commands.ts';
 import { clockFrom, parseCommandLine, plural, runCli } from './args.ts';
 
 const USAGE = `Usage: npm run validate [-- FILE] [--config FILE] [--status FILE]
@@ -32,7 +40,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     USAGE,
   );
   if (values.help) {
-    console.log(USAGE);
+    printLine(USAGE);
     return 0;
   }
   const file = positionals[0] ?? DEFAULT_BOOKINGS_PATH;
@@ -46,7 +54,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     config = await loadConfig(configPath);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    problems.push(...error.problems);
+    for (const problem of error.problems) problems.push(problem);
   }
   // The status file is the bot's; a hand edit that broke it should fail the pull request, not the night.
   try {
@@ -62,16 +70,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const clock = clockFrom(env.BOOKER_NOW, config.timeZone, 'BOOKER_NOW');
   const { rows, problems: rowProblems } = await loadBookings(file, config, clock);
-  problems.push(...rowProblems);
+  // A loop, not push(...rowProblems): a spread of 150,000 problems overflows the stack.
+  for (const problem of rowProblems) problems.push(problem);
 
   const errors = errorsIn(problems);
   const warnings = warningsIn(problems);
   const actions = inGitHubActions(env);
+  // The first problems are listed (and annotated: GitHub shows only the first 10 of each kind per step
+  // anyway), the rest counted, so a file of 150,000 mistakes gives a readable answer.
+  const { listed, more } = firstProblems(problems);
   if (actions) {
-    annotate(problems.map((p) => ({ ...p, message: formatProblem(p), title: `bookings: ${p.severity}` })));
+    annotate(listed.map((p) => ({ ...p, message: formatProblem(p), title: `bookings: ${p.severity}` })));
   } else {
-    for (const p of problems) console.log(formatProblem(p));
+    for (const p of listed) printLine(formatProblem(p));
   }
+  if (more) printLine(more);
 
   const toBook = rows.filter((r) => r.book).length;
   const counts = `${plural(rows.length, 'row')} (${toBook} to book, ${rows.length - toBook} skipped)`;
@@ -79,8 +92,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     errors.length > 0
       ? `✗ ${file}: ${plural(errors.length, 'error')}${warnings.length ? `, ${plural(warnings.length, 'warning')}` : ''}. Fix the lines above and run npm run validate again.`
       : `✓ ${file}: ${counts} valid${warnings.length ? `, ${plural(warnings.length, 'warning')}` : ''}.`;
-  if (problems.length > 0) console.log('');
-  console.log(verdict);
+  if (problems.length > 0) printLine('');
+  printLine(verdict);
 
   if (actions) await writeJobSummary(summary(file, rows, problems, config, errors.length === 0), env);
   return errors.length > 0 ? 1 : 0;
@@ -94,11 +107,11 @@ function summary(
   valid: boolean,
 ): string {
   const parts = [
-    `## ${valid ? '✅' : '❌'} ${file}: ${valid ? 'valid' : `${plural(errorsIn(problems).length, 'error')}`}`,
+    `## ${valid ? '✅' : '❌'} ${escapeMarkdown(file)}: ${valid ? 'valid' : `${plural(errorsIn(problems).length, 'error')}`}`,
     '',
     rows.length === 0
       ? '_No valid rows._'
-      : markdownTable(
+      : boundedMarkdownTable(
           ['Line', 'Date', 'Time1', 'Time2', 'Court', 'Status', `Opens (${config.timeZone})`],
           rows.map((r) => [
             r.line,
@@ -112,12 +125,11 @@ function summary(
         ),
   ];
   if (problems.length > 0) {
-    parts.push(
-      '',
-      '### Problems',
-      '',
-      ...problems.map((p) => `- ${p.severity === 'error' ? '❌' : '⚠️'} \`${formatProblem(p)}\``),
-    );
+    const { listed, more } = firstProblems(problems);
+    parts.push('', '### Problems', '');
+    for (const p of listed)
+      parts.push(`- ${p.severity === 'error' ? '❌' : '⚠️'} ${markdownCode(formatProblem(p))}`);
+    if (more) parts.push('', escapeMarkdown(more));
   }
   return `${parts.join('\n')}\n`;
 }

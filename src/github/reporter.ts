@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { inGitHubActions } from './annotations.ts';
+import { neutraliseCommands } from './workflow-commands.ts';
 
 /**
  * Where the glue reports what happened. On GitHub Actions these become annotations
@@ -14,17 +15,18 @@ export interface Reporter {
 }
 
 export const actionsReporter: Reporter = {
-  info: (message) => core.info(message),
+  // core.info prints the message as it is; notice/warning/error are commands whose data core escapes.
+  info: (message) => core.info(neutraliseCommands(message)),
   notice: (message) => core.notice(message),
   warning: (message) => core.warning(message),
   error: (message) => core.error(message),
 };
 
 export const consoleReporter: Reporter = {
-  info: (message) => console.log(message),
-  notice: (message) => console.log(`notice: ${message}`),
-  warning: (message) => console.warn(`warning: ${message}`),
-  error: (message) => console.error(`error: ${message}`),
+  info: (message) => console.log(neutraliseCommands(message)),
+  notice: (message) => console.log(neutraliseCommands(`notice: ${message}`)),
+  warning: (message) => console.warn(neutraliseCommands(`warning: ${message}`)),
+  error: (message) => console.error(neutraliseCommands(`error: ${message}`)),
 };
 
 export function defaultReporter(env: NodeJS.ProcessEnv = process.env): Reporter {

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { mkdir, readFile, writeFile, copyFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BOT_IDENTITY, gitIn, gitOk, type Git } from './git.ts';
 
@@ -71,8 +72,14 @@ interface EntryLike extends Json {
  * replaced by a non-booked one; attempts are the union of both, in start order.
  */
 export function mergeStatusJson(upstream: string, ours: string): string {
-  const a = JSON.parse(upstream) as { version?: number; bookings?: Record<string, EntryLike> };
-  const b = JSON.parse(ours) as { version?: number; bookings?: Record<string, EntryLike> };
+  const a = JSON.parse(upstream.replace(/^\uFEFF/, '')) as {
+    version?: number;
+    bookings?: Record<string, EntryLike>;
+  };
+  const b = JSON.parse(ours.replace(/^\uFEFF/, '')) as {
+    version?: number;
+    bookings?: Record<string, EntryLike>;
+  };
   const bookings: Record<string, EntryLike> = { ...(a.bookings ?? {}) };
   for (const [key, mine] of Object.entries(b.bookings ?? {})) {
     const theirs = bookings[key];
@@ -203,12 +210,24 @@ async function rebaseOnto(
     log.push('merged the status file with the upstream one');
     if (cont.code === 0) break;
   }
-  const state = await git(['rev-parse', '--verify', '--quiet', 'REBASE_HEAD']);
-  if (state.code === 0) {
+  if (await rebaseInProgress(git)) {
     await git(['rebase', '--abort']);
     throw new Error('the rebase did not finish');
   }
   log.push(`rebased onto ${remote}/${branch}`);
+}
+
+/**
+ * Whether a rebase is stopped mid-way: its state folder (rebase-merge, or rebase-apply for the old
+ * backend) exists, which is what git itself checks. Not REBASE_HEAD: git 2.39 leaves that ref behind
+ * after a rebase that stopped on a conflict and was then continued to the end.
+ */
+async function rebaseInProgress(git: Git): Promise<boolean> {
+  for (const dir of ['rebase-merge', 'rebase-apply']) {
+    const path = (await git(['rev-parse', '--path-format=absolute', '--git-path', dir])).stdout.trim();
+    if (path && existsSync(path)) return true;
+  }
+  return false;
 }
 
 /**

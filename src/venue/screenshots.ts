@@ -1,11 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright';
+import type { Locator, Page } from 'playwright';
 import type { VenueProfile } from './profile.ts';
 
 /**
- * Screenshots for the run's artifacts. Password fields and personal details (the member's e-mail
- * badge) are always masked; a failed screenshot (page gone) never hides the real error.
+ * Screenshots for the run's artifacts. Every field the profile names as a credential (`login.email`,
+ * `login.password`), any password, e-mail or username field, and the logged-in member marker
+ * (`login.loggedIn`: the member's e-mail badge) are masked on every page, the login-failure and error
+ * pages included; a failed screenshot (page gone) never hides the real error, and a screenshot that
+ * cannot be masked is not taken.
  */
 export class Screenshots {
   readonly files: string[] = [];
@@ -31,11 +34,7 @@ export class Screenshots {
         fullPage: true,
         timeout: 10_000,
         animations: 'disabled',
-        mask: [
-          page.locator(this.profile.login.password),
-          page.locator('input[type="password"]'),
-          page.locator(this.profile.login.loggedIn),
-        ],
+        mask: credentialMasks(page, this.profile),
         maskColor: '#444',
       });
       this.files.push(file);
@@ -44,4 +43,17 @@ export class Screenshots {
       return undefined;
     }
   }
+}
+
+/** What every screenshot hides: the login fields (the profile's and any that look like them) and the member marker. */
+export function credentialMasks(page: Page, profile: VenueProfile): Locator[] {
+  return [
+    profile.login.email,
+    profile.login.password,
+    profile.login.loggedIn,
+    'input[type="password"]',
+    'input[type="email"]',
+    'input[autocomplete~="username"]',
+    'input[autocomplete~="email"]',
+  ].map((selector) => page.locator(selector));
 }

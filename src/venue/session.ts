@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright';
 import { venueUrl } from './profile.ts';
 import { LoginRefusedError, MissingCredentialsError } from './errors.ts';
@@ -14,40 +15,66 @@ import {
 } from './page-tools.ts';
 import { PAGE_LIB_SOURCE, pageLib } from './page/index.ts';
 import { parseStorageState } from './storage-state.ts';
+import { scrubTrace } from './trace-scrub.ts';
 
 export type Credentials = { username?: string; password?: string };
 
 /**
- * Playwright tracing that never holds the password: it starts only after the first login, and a
- * later login stops it (saving trace-<n>.zip) and starts a fresh one afterwards. (Stopping only a
- * chunk is not enough: the login's network request would still be carried into the next chunk.)
+ * Playwright tracing for the run's artifacts, holding no secret:
+ * - it starts only after the first login, and a later login stops it (saving trace-<n>.zip) and starts
+ *   a fresh one afterwards (stopping only a chunk is not enough: the login's network request would still
+ *   be carried into the next chunk);
+ * - Playwright always records the network (cookies, Set-Cookie, request bodies), so each part is
+ *   recorded into a private temporary folder and scrubbed (scrubTrace) before it is written to its
+ *   place in the artifacts; a part that cannot be proven clean is dropped, never written (`dropped`);
+ * - no screencast: its frames are pixels that cannot be scrubbed and show the member chip; the DOM
+ *   snapshots show the same pages.
  */
 export class Tracer {
   private active = false;
   private part = 0;
   readonly files: string[] = [];
+  /** Why a part was not kept (it could not be scrubbed). */
+  readonly dropped: string[] = [];
   constructor(
     private readonly context: BrowserContext,
     private readonly pathFor: ((part: number) => string) | undefined,
+    private readonly options: {
+      /** Values that must not be in a trace (the login, the member's name); cookies are found by the Tracer. */
+      secrets?: () => Iterable<string | undefined>;
+    } = {},
   ) {}
 
   /** Starts a new trace file (a fresh recording: nothing from before is carried into it). */
   async start(): Promise<void> {
     if (!this.pathFor || this.active) return;
-    await this.context.tracing.start({ screenshots: true, snapshots: true });
+    await this.context.tracing.start({ screenshots: false, snapshots: true });
     this.active = true;
   }
 
-  /** Stops and saves the current trace file; the next start() begins a new one. */
+  /** Stops and saves the current trace file (scrubbed); the next start() begins a new one. */
   async pause(): Promise<void> {
     if (!this.pathFor || !this.active) return;
     this.active = false;
     this.part += 1;
     const file = this.pathFor(this.part);
-    await this.context.tracing.stop({ path: file }).then(
-      () => this.files.push(file),
-      () => undefined,
-    );
+    // mkdtemp makes the folder readable by this user only; the raw trace never goes near the artifacts.
+    const privateDir = await mkdtemp(join(tmpdir(), 'booker-trace-'));
+    try {
+      const raw = join(privateDir, 'raw.zip');
+      await this.context.tracing.stop({ path: raw });
+      const cookies = await this.context.cookies().catch(() => []);
+      const { zip } = scrubTrace(await readFile(raw), {
+        secrets: [...cookies.map((c) => c.value), ...(this.options.secrets?.() ?? [])],
+      });
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, zip);
+      this.files.push(file);
+    } catch (error) {
+      this.dropped.push(`${basename(file)}: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      await rm(privateDir, { recursive: true, force: true }).catch(() => undefined);
+    }
   }
 
   async stop(): Promise<string[]> {

@@ -123,6 +123,11 @@ describe('commitStatus against a local bare repository', () => {
     });
     expect(result.ok, JSON.stringify(result.log)).toBe(true);
     expect(result.log.join('\n')).toContain('merged the status file');
+    // The merge finished the rebase: no false alarm (git 2.39 leaves REBASE_HEAD behind after it), and
+    // the push after it is the second attempt, not a later one.
+    expect(result.log.filter((line) => /rebase failed|did not finish/.test(line))).toEqual([]);
+    expect(result).toMatchObject({ pushed: true, attempts: 2 });
+    expect(git(work, 'status', '--porcelain', '--untracked-files=no').trim()).toBe('');
     const merged = JSON.parse(git(repo.bare, 'show', `main:${STATUS}`));
     expect(Object.keys(merged.bookings).sort()).toEqual(['2026-02-15 19:00', '2026-02-16 20:00']);
     expect(git(repo.bare, 'log', '--format=%s', 'main').trim().split('\n')).toEqual([

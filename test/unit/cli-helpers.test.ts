@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clockFrom, parseCommandLine, textTable, UsageError } from '../../src/cli/args.ts';
-import { markdownTable, repoPath } from '../../src/github/annotations.ts';
+import { boundedMarkdownTable, markdownTable, repoPath } from '../../src/github/annotations.ts';
 
 describe('command-line helpers', () => {
   it('reads --now as London wall-clock time unless it carries an offset', () => {
@@ -47,5 +47,19 @@ describe('command-line helpers', () => {
     );
     expect(repoPath('/tmp/x.csv', { GITHUB_WORKSPACE: '/ws/repo' })).toBe('/tmp/x.csv');
     expect(repoPath('bookings/bookings.csv', {})).toBe('bookings/bookings.csv');
+  });
+
+  it('lays out 150,000 rows as text, and a summary table of them within bounds', () => {
+    const rows = Array.from({ length: 150_000 }, (_, i) => [
+      String(i + 2),
+      '2026-12-15',
+      i === 7 ? 'a wider cell' : 'x',
+    ]);
+    const lines = textTable(['Line', 'Date', 'Court'], rows).split('\n');
+    expect(lines).toHaveLength(150_001);
+    expect(lines[0]).toBe('Line    Date        Court');
+    const table = boundedMarkdownTable(['Line', 'Date', 'Court'], rows);
+    expect(table.split('\n')).toHaveLength(2 + 500 + 2);
+    expect(table.endsWith('_… and 149,500 more rows, not shown._')).toBe(true);
   });
 });

@@ -112,4 +112,37 @@ describe('configuration', () => {
       expect((error as ConfigError).describe()).toContain('→ Fix the lines above in bookings/config.yml');
     }
   });
+
+  it('refuses an alias bomb, and 200 aliases of one anchor, naming the file, the line and the limit', () => {
+    const bomb = [
+      'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]',
+    ].join('\n');
+    const many = `x: &x 1\n${Array.from({ length: 200 }, (_, i) => `k${i}: *x`).join('\n')}\n`;
+    expect(problemsOf(bomb)).toEqual([
+      'bookings/config.yml:2: YAML aliases (*name) go over the limit of 100 alias expansions (36 aliases in the file, the first on this line; expected plain "key: value" settings: write each value out instead of using an alias)',
+    ]);
+    expect(problemsOf(many)).toEqual([
+      'bookings/config.yml:2: YAML aliases (*name) go over the limit of 100 alias expansions (200 aliases in the file, the first on this line; expected plain "key: value" settings: write each value out instead of using an alias)',
+    ]);
+    // A few aliases are still just YAML (then the keys are what is wrong).
+    expect(problemsOf('x: &x 1\ny: *x\n')[0]).toContain('unknown setting "x"');
+  });
+
+  it('lists the first 100 problems in its message and counts the rest', () => {
+    const keys = Array.from({ length: 1_000 }, (_, i) => `k${i}: 1`).join('\n');
+    try {
+      parseConfig(keys, FILE);
+      expect.unreachable();
+    } catch (error) {
+      const message = (error as ConfigError).message.split('\n');
+      expect(message).toHaveLength(102);
+      expect(message.at(-1)).toBe(
+        '  … and 900 more problems (900 errors), not listed: fix the first 100 above and run again',
+      );
+    }
+  });
 });

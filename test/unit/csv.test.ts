@@ -49,14 +49,14 @@ describe('the members’ format', () => {
       '"2026-12-15", "7:30pm" ,"8.30pm",Book,"Court 1, indoor","say ""hi"""\r\n' +
       ',,,,,\r\n' +
       '   \r\n' +
-      '2026-12-16,7 PM,,book,,"two\r\nlines"\r\n' +
+      '2026-12-16,7 PM,,book,,"two, ""quoted"", words"\r\n' +
       '2026-12-17,19:00,,BOOK,,';
     const { rows, problems } = parse(text);
     expect(problems).toEqual([]);
     expect(rows.map((r) => [r.line, r.key, r.time2, r.court, r.note])).toEqual([
       [3, '2026-12-15 19:30', '20:30', 'Court 1, indoor', 'say "hi"'],
-      [6, '2026-12-16 19:00', undefined, undefined, 'two\nlines'],
-      [8, '2026-12-17 19:00', undefined, undefined, undefined],
+      [6, '2026-12-16 19:00', undefined, undefined, 'two, "quoted", words'],
+      [7, '2026-12-17 19:00', undefined, undefined, undefined],
     ]);
   });
 
@@ -179,12 +179,76 @@ describe('errors: file, line, field, what is expected — all in one go', () => 
     const config = { ...DEFAULT_CONFIG, slotMinutes: 90, openingHours: { open: '06:30', close: '23:00' } };
     expect(
       messages(
-        'Date,Time1,Status\n2026-12-15,6:30am,Book\n2026-12-15,9:30pm,Book\n2026-12-15,9:31pm,Book\n',
+        'Date,Time1,Status\n2026-12-15,6:30am,Book\n2026-12-16,9:30pm,Book\n2026-12-17,9:31pm,Book\n',
         config,
       ),
     ).toEqual([
       'bookings/bookings.csv:4: Time1 "9:31pm" is outside opening hours (expected a start between 06:30 and 21:30: the venue is open 06:30–23:00 and a slot lasts 90 minutes)',
     ]);
+  });
+});
+
+describe('one line of plain text per value: nothing that could forge a log line or hide', () => {
+  it('refuses a line break in any field, quoted across lines, naming the line and the field', () => {
+    const text =
+      'Date,Time1,Time2,Status,Court,Note\n' +
+      '2026-12-15,"7pm\n::error title=X::forged",8pm,Book,,\n' +
+      '2026-12-16,7pm,,Book,,"::add-mask::\r\n::stop-commands::tok"\n' +
+      '2026-12-17,7pm,,Book,"Court 1\r##[error]x",\n' +
+      '2026-12-18,7pm,,Book,,fine\n';
+    const { rows, problems } = parse(text);
+    expect(rows.map((r) => [r.line, r.date])).toEqual([[8, '2026-12-18']]);
+    expect(problems.map((p) => [p.line, p.field, p.severity])).toEqual([
+      [2, 'Time1', 'error'],
+      [4, 'Note', 'error'],
+      [6, 'Court', 'error'],
+    ]);
+    expect(formatProblem(problems[0]!)).toBe(
+      'bookings/bookings.csv:2: Time1 "7pm\\n::error title=X::forged" runs onto more than one line (U+000A LINE FEED) (expected a value on one line: remove the line break, and check that every double quote is closed on the same line)',
+    );
+    // Nothing in a message starts a new line.
+    for (const p of problems) expect(formatProblem(p)).not.toMatch(/[\r\n]/);
+  });
+
+  it('refuses other control characters, in any column, known or not', () => {
+    const { problems } = parse('Date,Time1,Status,Extra\n2026-12-15,7\tpm,Book,\u001b[31mred\n');
+    expect(problems.filter((p) => p.line === 2).map((p) => [p.field, p.message])).toEqual([
+      [
+        'Time1',
+        'Time1 "7\\tpm" contains the control character U+0009 CHARACTER TABULATION (expected plain text: delete it and retype the value)',
+      ],
+      [
+        'column 4',
+        'column 4 "<U+001B>[31mred" contains the control character U+001B ESCAPE (expected plain text: delete it and retype the value)',
+      ],
+    ]);
+  });
+
+  it('names invisible characters in the fields the bot reads, and allows them in a Note', () => {
+    // (Unicode spaces at either end of a value are trimmed like spaces, by csv-parse.)
+    expect(parse('Date,Time1,Status\n2026-12-15,7pm,Book\u00a0\u3000\n').rows[0]?.book).toBe(true);
+    const text =
+      'Date,Time1,Status,Court,Note\n' +
+      '2026-12-15\u200b,7pm,Book,,\n' +
+      '2026-12-16,7pm,Bo\u00a0ok,,\n' +
+      '2026-12-17,7pm,Book,\u200fPadel Court 1,\n' +
+      '2026-12-18,7pm,Book,,\u200bemoji 👩\u200d👩\u200d👧 note\n';
+    const { rows, problems } = parse(text);
+    expect(problems.map(formatProblem)).toEqual([
+      'bookings/bookings.csv:2: Date "2026-12-15<U+200B>" contains the invisible character U+200B ZERO WIDTH SPACE (expected plain text: delete it, or retype the value)',
+      'bookings/bookings.csv:3: Status "Bo<U+00A0>ok" contains the invisible character U+00A0 NO-BREAK SPACE (expected plain text: delete it, or retype the value)',
+      'bookings/bookings.csv:4: Court "<U+200F>Padel Court 1" contains the invisible character U+200F RIGHT-TO-LEFT MARK (expected plain text: delete it, or retype the value)',
+    ]);
+    expect(rows.map((r) => r.line)).toEqual([5]);
+  });
+
+  it('names an invisible character in a header name, and still reads the column', () => {
+    const { rows, problems } = parse('\u200bDate,Time1,Status\n2026-12-15,7pm,Book\n2026-12-16,25pm,Book\n');
+    expect(problems.map(formatProblem)).toEqual([
+      'bookings/bookings.csv:1: column 1\'s name "<U+200B>Date" contains the invisible character U+200B ZERO WIDTH SPACE (expected plain text: delete it, or retype the value)',
+      'bookings/bookings.csv:3: Time1 "25pm" is not a time (expected e.g. 7pm, 7:30pm or 19:00)',
+    ]);
+    expect(rows).toHaveLength(1);
   });
 });
 
@@ -245,5 +309,83 @@ describe('loadBookings', () => {
     expect(problems.map(formatProblem)).toEqual([
       `${file}: file not found (expected a CSV file with the header "Date, Time1, Time2, Status")`,
     ]);
+  });
+});
+
+describe('what a member meant, and files saved the wrong way', () => {
+  it('warns when Status reads as a wish to book but is not Book (the row is still skipped)', () => {
+    const statuses = [
+      'Booked',
+      'yes',
+      'book it',
+      'Bok',
+      'BOOKING',
+      '✓',
+      'Skip',
+      'no',
+      "don't book",
+      '',
+      'later',
+    ];
+    const text = ['Date,Time1,Status', ...statuses.map((s, i) => `2026-12-${10 + i},7pm,${s}`), ''].join(
+      '\n',
+    );
+    const { rows, problems } = parse(text);
+    expect(rows.every((r) => !r.book)).toBe(true);
+    expect(problems.map((p) => [p.line, p.field, p.severity])).toEqual(
+      [2, 3, 4, 5, 6, 7].map((line) => [line, 'Status', 'warning']),
+    );
+    expect(formatProblem(problems[0]!)).toBe(
+      'bookings/bookings.csv:2: warning: Status "Booked" is not "Book", so this row is skipped (did you mean "Book"? Write Book to book it; Skip, or a blank, skips it without this warning)',
+    );
+  });
+
+  it('warns when two Book rows share a date at different times (a skipped one does not count)', () => {
+    const { problems } = parse(
+      'Date,Time1,Status\n2026-12-15,7pm,Book\n2026-12-15,10am,Skip\n2026-12-15,9am,Book\n2026-12-16,9am,Book\n',
+    );
+    expect(problems.map(formatProblem)).toEqual([
+      'bookings/bookings.csv:4: warning: 2026-12-15 is also booked on line 2 (at 19:00): venues often allow one court a day, so the booking that runs second may find the first one held and book nothing (expected one Book row per date, or check that the venue allows two)',
+    ]);
+  });
+
+  it('says which encoding a UTF-16 or Windows-1252 (Latin-1) file is in, and what to save it as', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'encodings-'));
+    try {
+      const csv = 'Date,Time1,Status,Note\n2026-12-15,7pm,Book,café\n';
+      const files: Record<string, Buffer> = {
+        'utf16le-bom.csv': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv, 'utf16le')]),
+        'utf16be-bom.csv': Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(csv, 'utf16le').swap16()]),
+        'utf16le-no-bom.csv': Buffer.from(csv, 'utf16le'),
+        'windows-1252.csv': Buffer.from(csv, 'latin1'),
+        'utf8-bom.csv': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv, 'utf8')]),
+      };
+      const found: Record<string, string[]> = {};
+      for (const [name, bytes] of Object.entries(files)) {
+        await writeFile(join(dir, name), bytes);
+        const { rows, problems } = await loadBookings(join(dir, name), DEFAULT_CONFIG);
+        found[name] = problems.map((p) => `${p.line}: ${p.message}`);
+        if (name === 'utf8-bom.csv') expect(rows[0]?.note).toBe('café');
+      }
+      const saveAs =
+        'expected UTF-8: in Excel use Save As → "CSV UTF-8 (Comma delimited)"; in Google Sheets, Numbers or LibreOffice export CSV with the UTF-8 character set';
+      expect(found).toEqual({
+        'utf16le-bom.csv': [
+          `0: the file is saved as UTF-16 (little-endian), not UTF-8, so every character would be read wrong (${saveAs})`,
+        ],
+        'utf16be-bom.csv': [
+          `0: the file is saved as UTF-16 (big-endian), not UTF-8, so every character would be read wrong (${saveAs})`,
+        ],
+        'utf16le-no-bom.csv': [
+          `0: the file is saved as UTF-16 (little-endian), not UTF-8, so every character would be read wrong (${saveAs})`,
+        ],
+        'windows-1252.csv': [
+          `2: the file is not UTF-8: byte 0xE9 here is "é" in Windows-1252 (Latin-1), the encoding it was probably saved in (${saveAs})`,
+        ],
+        'utf8-bom.csv': [],
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -160,4 +160,49 @@ describe('status file', () => {
     );
     await expect(readStatus(file)).rejects.toThrow(/entry "a" has key "b"/);
   });
+
+  it('accepts a byte-order mark (as Windows editors save it)', async () => {
+    const file = join(dir, 'bom.json');
+    const status = recordAttempt(emptyStatus(), row, {
+      startedAt: '2026-12-01T23:50:00.000Z',
+      outcome: 'booked',
+    });
+    await writeFile(file, `\uFEFF${formatStatus(status)}`);
+    expect(await readStatus(file)).toEqual(status);
+  });
+
+  it('refuses a key written twice in one object, with both lines, wherever it is', async () => {
+    const file = join(dir, 'duplicate.json');
+    const entry = (state: string) =>
+      `{ "key": "2026-12-15 19:00", "date": "2026-12-15", "state": "${state}", "updatedAt": "u", "attempts": [] }`;
+    // The booked entry would silently give way to the failed one.
+    const twice = `{\n  "version": 1,\n  "bookings": {\n    "2026-12-15 19:00": ${entry('booked')},\n    "2026-12-15 19:00": ${entry('failed')}\n  }\n}\n`;
+    await writeFile(file, twice);
+    const error = await readStatus(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StatusFileError);
+    expect((error as StatusFileError).message).toBe(
+      `${file}:5: has the key "2026-12-15 19:00" twice in the same object (first on line 4): JSON keeps only the last, so the other would be lost`,
+    );
+    expect((error as StatusFileError).line).toBe(5);
+    // In a nested object, and spelt with an escape: the same key to JSON.
+    await writeFile(
+      file,
+      `{"version": 1, "bookings": {"k": {"key": "k",\n "st\\u0061te": "booked", "state": "failed", "date": "d", "updatedAt": "u", "attempts": []}}}`,
+    );
+    await expect(readStatus(file)).rejects.toThrow(
+      /:2: has the key "state" twice in the same object \(first on line 2\)/,
+    );
+    // Equal keys in different objects, and braces and quotes inside strings, are fine.
+    const fine = recordAttempt(
+      recordAttempt(emptyStatus(), row, {
+        startedAt: 's',
+        outcome: 'failed',
+        error: 'a "quoted" {brace} \\ "key": 1',
+      }),
+      other,
+      { startedAt: 's', outcome: 'failed' },
+    );
+    await writeFile(file, formatStatus(fine));
+    expect(await readStatus(file)).toEqual(fine);
+  });
 });
