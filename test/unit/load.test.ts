@@ -285,6 +285,19 @@ describe('loadBookingRows: the one loader of what to book', () => {
     ]);
   });
 
+  it('a missing bookings.csv is an error, and keeps the rules off (its exceptions are not known)', async () => {
+    const folder = join(dir, 'rules-only');
+    await mkdir(folder);
+    const bookings = join(folder, 'bookings.csv');
+    await writeFile(join(folder, 'recurring.csv'), 'Day,Time1,Status\nWed,7pm,Book\n');
+    const loaded = await loadBookingRows(bookings, DEFAULT_CONFIG, fixedClock('2026-11-20T12:00:00Z'));
+    expect(loaded.rows).toEqual([]);
+    expect(loaded.problems.map(formatProblem)).toEqual([
+      `${bookings}: file not found (expected a CSV file with the header "Date, Time1, Time2, Status")`,
+      `${bookings}: warning: no weekly rule of ${join(folder, 'recurring.csv')} is applied while this file has an error: it could be an exception for any date (fix the error above; the rules then apply again)`,
+    ]);
+  });
+
   it('the committed bookings/ sample is valid, and its weekly rule is paused', async () => {
     const loaded = await loadBookingRows(
       'bookings/bookings.csv',
