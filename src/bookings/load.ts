@@ -155,6 +155,7 @@ export function mergeWithRules(input: {
 export type LoadedBookings = MergedBookings & {
   /** Every problem of bookings.csv, recurring.csv and of the two together, in file and line order. */
   problems: Problem[];
+  bookingsFile: string;
   /** The dated rows of bookings.csv alone (with their source). */
   dated: BookingRow[];
   /** The valid rules of the rules file, active and paused; none when the file does not exist. */
@@ -206,6 +207,7 @@ export async function loadBookingRows(
   return {
     ...merged,
     problems: sortProblems([...parsed.problems, ...ruleProblems, ...merged.problems]),
+    bookingsFile,
     dated,
     rules,
     rulesFile,
