@@ -22,9 +22,6 @@ const REQUIRED: readonly Column[] = ['Date', 'Time1', 'Status'];
 const TIME_EXAMPLE = 'expected e.g. 7pm, 7:30pm or 19:00';
 const DATE_EXAMPLE = 'expected YYYY-MM-DD, e.g. 2026-12-05';
 
-/** One record as read from the file: every cell trimmed, blank cells absent. */
-type RawRecord = Partial<Record<Column, string>>;
-
 /**
  * The schema of one bookings.csv record: the single source of its validation; its output is a BookingRow
  * (less the line number).
@@ -32,41 +29,11 @@ type RawRecord = Partial<Record<Column, string>>;
  * Its messages are written for members: `Time1 "25pm" is not a time (expected ...)`.
  */
 export function bookingRecordSchema(config: Config) {
-  const open = minutesOf(config.openingHours.open);
-  const close = minutesOf(config.openingHours.close);
-  const lastStart = formatMinutes(close - config.slotMinutes);
-
-  const time = (field: 'Time1' | 'Time2', missing?: string) =>
-    z.string(missing ? { error: missing } : {}).transform((text, ctx) => {
-      const hhmm = parseTime(text);
-      if (hhmm === undefined) {
-        ctx.addIssue({ code: 'custom', message: `${field} "${text}" is not a time (${TIME_EXAMPLE})` });
-        return z.NEVER;
-      }
-      const start = minutesOf(hhmm);
-      if (start < open || start + config.slotMinutes > close) {
-        ctx.addIssue({
-          code: 'custom',
-          message:
-            `${field} "${text}" is outside opening hours (expected a start between ${config.openingHours.open} and ` +
-            `${lastStart}: the venue is open ${config.openingHours.open}–${config.openingHours.close} and a slot lasts ${config.slotMinutes} minutes)`,
-        });
-        return z.NEVER;
-      }
-      return hhmm;
-    });
+  const time = (field: 'Time1' | 'Time2', missing?: string) => startTimeField(config, field, missing);
 
   return z
     .object({
-      Date: z
-        .string({ error: `Date is missing (${DATE_EXAMPLE})` })
-        .refine(looksLikeIsoDate, {
-          error: (iss) => `Date "${String(iss.input)}" is not a date (${DATE_EXAMPLE})`,
-          abort: true,
-        })
-        .refine(isCalendarDate, {
-          error: (iss) => `Date "${String(iss.input)}" is not a real calendar date (${DATE_EXAMPLE})`,
-        }),
+      Date: calendarDateField('Date', `Date is missing (${DATE_EXAMPLE})`),
       Time1: time('Time1', 'Time1 is missing (expected the start time you want, e.g. 7pm)'),
       Time2: time('Time2').optional(),
       Status: z.string().default(''),
@@ -85,6 +52,47 @@ export function bookingRecordSchema(config: Config) {
       if (r.Court !== undefined) row.court = r.Court;
       if (r.Note !== undefined) row.note = r.Note;
       return row;
+    });
+}
+
+/**
+ * A start time cell (`Time1`, `Time2`) as members write it, checked against the opening hours: the one
+ * definition of a valid start, shared by bookings.csv and recurring.csv. Output: `HH:mm`.
+ */
+export function startTimeField(config: Config, field: string, missing?: string) {
+  const open = minutesOf(config.openingHours.open);
+  const close = minutesOf(config.openingHours.close);
+  const lastStart = formatMinutes(close - config.slotMinutes);
+  return z.string(missing ? { error: missing } : {}).transform((text, ctx) => {
+    const hhmm = parseTime(text);
+    if (hhmm === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${field} "${text}" is not a time (${TIME_EXAMPLE})` });
+      return z.NEVER;
+    }
+    const start = minutesOf(hhmm);
+    if (start < open || start + config.slotMinutes > close) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          `${field} "${text}" is outside opening hours (expected a start between ${config.openingHours.open} and ` +
+          `${lastStart}: the venue is open ${config.openingHours.open}–${config.openingHours.close} and a slot lasts ${config.slotMinutes} minutes)`,
+      });
+      return z.NEVER;
+    }
+    return hhmm;
+  });
+}
+
+/** A `YYYY-MM-DD` calendar date cell (`Date`, and recurring.csv's `From` / `Until`). */
+export function calendarDateField(field: string, missing?: string) {
+  return z
+    .string(missing ? { error: missing } : {})
+    .refine(looksLikeIsoDate, {
+      error: (iss) => `${field} "${String(iss.input)}" is not a date (${DATE_EXAMPLE})`,
+      abort: true,
+    })
+    .refine(isCalendarDate, {
+      error: (iss) => `${field} "${String(iss.input)}" is not a real calendar date (${DATE_EXAMPLE})`,
     });
 }
 
@@ -107,11 +115,53 @@ export const BookingRowSchema = z.object({
   /** Preferred court's name; absent = any court. */
   court: z.string().optional(),
   note: z.string().optional(),
+  /**
+   * Where the row comes from, for messages and plan ("from recurring.csv:3"). Set by loadBookingRows
+   * (src/bookings/load.ts); `rule` marks a row a weekly rule expanded to, `line` then being the rule's line.
+   */
+  source: z.object({ file: z.string(), line: z.number().int(), rule: z.literal(true).optional() }).optional(),
 });
 
 export type BookingRow = z.infer<typeof BookingRowSchema>;
 
-export type ParsedBookings = { rows: BookingRow[]; problems: Problem[] };
+/**
+ * A line of a member's file whose contents were not used: it has an error, or (no `cells`) the file could not
+ * be read as a whole, so the line could hold anything. Weekly rules use this to stay off dates they cannot
+ * be sure about.
+ */
+export type UnreadLine<C extends string = Column> = { line: number; cells?: Partial<Record<C, string>> };
+
+export type ParsedBookings = { rows: BookingRow[]; problems: Problem[]; unread: UnreadLine[] };
+
+/** What one member-edited CSV file holds: bookings.csv and recurring.csv are two of these. */
+export type CsvTable<C extends string, T> = {
+  /** The columns, as members spell them in the header (matched case-insensitively). */
+  columns: readonly C[];
+  required: readonly C[];
+  /** The header a member should write, for messages: `Date, Time1, Time2, Status`. */
+  header: string;
+  /** What one line is, for messages: `booking`. */
+  each: string;
+  /** One record: its cells by column (trimmed, blank cells absent) → the value kept. */
+  record: z.ZodType<T>;
+};
+
+export type ParsedTable<C extends string, T> = {
+  records: { value: T; line: number }[];
+  problems: Problem[];
+  unread: UnreadLine<C>[];
+};
+
+/** bookings.csv as a CsvTable. */
+export function bookingsTable(config: Config): CsvTable<Column, Omit<BookingRow, 'line'>> {
+  return {
+    columns: COLUMNS,
+    required: REQUIRED,
+    header: 'Date, Time1, Time2, Status',
+    each: 'booking',
+    record: bookingRecordSchema(config),
+  };
+}
 
 /** Reads and validates a bookings file; a missing file is an error problem, not an exception. */
 export async function loadBookings(file: string, config: Config, clock?: Clock): Promise<ParsedBookings> {
@@ -131,6 +181,7 @@ export async function loadBookings(file: string, config: Config, clock?: Clock):
           severity: 'error',
         },
       ],
+      unread: [{ line: 0 }],
     };
   }
   const decoded = decodeText(bytes);
@@ -138,6 +189,7 @@ export async function loadBookings(file: string, config: Config, clock?: Clock):
     return {
       rows: [],
       problems: [{ file, line: decoded.line, message: decoded.message, severity: 'error' }],
+      unread: [{ line: 0 }],
     };
   }
   return parseBookings(decoded.text, file, config, clock);
@@ -148,6 +200,22 @@ export async function loadBookings(file: string, config: Config, clock?: Clock):
  * With a clock, rows whose booking window has already passed are warned about.
  */
 export function parseBookings(text: string, file: string, config: Config, clock?: Clock): ParsedBookings {
+  const { records, problems, unread } = parseCsvTable(text, file, bookingsTable(config));
+  const rows: BookingRow[] = records.map(({ value, line }) => ({ ...value, line }));
+  for (const warning of rowWarnings(rows, file, config, clock)) problems.push(warning);
+  return { rows, problems: sortProblems(problems), unread };
+}
+
+/**
+ * Reads a member-edited CSV file as `table` describes it: the valid records with their lines, every problem
+ * (all in one go, each with its line and field) and the lines whose contents were not used.
+ * What spreadsheets export is accepted: a BOM, CRLF or CR line ends, quoted fields, spaces, blank lines.
+ */
+export function parseCsvTable<C extends string, T>(
+  text: string,
+  file: string,
+  table: CsvTable<C, T>,
+): ParsedTable<C, T> {
   const problems: Problem[] = [];
   const error = (line: number, message: string, field?: string) =>
     problems.push({ file, line, message, severity: 'error', ...(field ? { field } : {}) });
@@ -167,38 +235,36 @@ export function parseBookings(text: string, file: string, config: Config, clock?
     if (e instanceof CsvError) {
       const { line, message } = describeCsvError(e, text);
       error(line, `${message} (the rest of the file is checked once this line can be read)`);
-      return { rows: [], problems };
+      return { records: [], problems, unread: [{ line }] };
     }
     throw e;
   }
 
   const [header, ...body] = records;
   if (!header) {
-    error(
-      0,
-      'the file is empty (expected a header line "Date, Time1, Time2, Status" and one line per booking)',
-    );
-    return { rows: [], problems };
+    error(0, `the file is empty (expected a header line "${table.header}" and one line per ${table.each})`);
+    return { records: [], problems, unread: [{ line: 0 }] };
   }
 
   // Header: map each position to a known column, matched case-insensitively. A name with a character
   // the member cannot see is an error that names it; the column is still matched without it, so that
   // the rest of the file is checked.
-  const columns: (Column | undefined)[] = [];
-  const seen = new Map<Column, number>();
+  const known = table.columns;
+  const columns: (C | undefined)[] = [];
+  const seen = new Map<C, number>();
   header.record.forEach((raw, index) => {
     const bad = characterProblem(raw);
     if (bad) error(header.info.lines, describeCharacterProblem(`column ${index + 1}'s name`, raw, bad));
     const name = bad
       ? raw.replace(/[^\P{Cc}]|[^\P{Cf}]|[^\P{Zs}]/gu, (c) => (c === ' ' ? c : '')).trim()
       : raw;
-    const column = COLUMNS.find((c) => c.toLowerCase() === name.toLowerCase());
+    const column = known.find((c) => c.toLowerCase() === name.toLowerCase());
     if (!column) {
       error(
         header.info.lines,
         name === ''
-          ? `column ${index + 1} has no name (expected one of ${COLUMNS.join(', ')})`
-          : `unknown column "${visibleText(name)}"${didYouMean(name, COLUMNS)} (expected one of ${COLUMNS.join(', ')})`,
+          ? `column ${index + 1} has no name (expected one of ${known.join(', ')})`
+          : `unknown column "${visibleText(name)}"${didYouMean(name, known)} (expected one of ${known.join(', ')})`,
       );
     } else if (seen.has(column)) {
       error(header.info.lines, `column "${visibleText(name)}" appears twice (expected each column once)`);
@@ -207,16 +273,17 @@ export function parseBookings(text: string, file: string, config: Config, clock?
     }
     columns.push(column && seen.get(column) === index ? column : undefined);
   });
-  const missing = REQUIRED.filter((c) => !seen.has(c));
+  const missing = table.required.filter((c) => !seen.has(c));
   for (const column of missing) {
     error(
       header.info.lines,
-      `the header has no "${column}" column (expected at least ${REQUIRED.join(', ')})`,
+      `the header has no "${column}" column (expected at least ${table.required.join(', ')})`,
     );
   }
 
-  const schema = bookingRecordSchema(config);
-  const rows: BookingRow[] = [];
+  const schema = table.record;
+  const kept: ParsedTable<C, T>['records'] = [];
+  const unread: UnreadLine<C>[] = missing.length > 0 ? [{ line: header.info.lines }] : [];
   for (const { record, info } of body) {
     // info.lines is the line a record ends on; a quoted field may span lines.
     const line = info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
@@ -225,11 +292,13 @@ export function parseBookings(text: string, file: string, config: Config, clock?
         line,
         `this line has ${record.length} fields but the header has ${header.record.length} (expected one value per column: put a value that contains a comma in double quotes)`,
       );
+      // Its cells may have slid into the wrong columns: what it holds is not known.
+      unread.push({ line });
       continue;
     }
     // A line of only commas is what spreadsheets export for an empty row: treat it as a blank line.
     if (record.every((cell) => cell === '')) continue;
-    const raw: RawRecord = {};
+    const raw: Partial<Record<C, string>> = {};
     // Every value is one line of plain text (a line break in a cell could start a forged line in a log);
     // the fields the bot reads (all but Note) also may not hide invisible characters.
     const badFields = new Set<string>();
@@ -249,16 +318,16 @@ export function parseBookings(text: string, file: string, config: Config, clock?
         const field = String(issue.path[0] ?? '');
         // A column missing from the header is reported once, on line 1, not as a blank cell on every row;
         // a value already reported for its characters is not reported again.
-        if (!missing.includes(field as Column) && !badFields.has(field)) error(line, issue.message, field);
+        if (!missing.includes(field as C) && !badFields.has(field)) error(line, issue.message, field);
       }
+      unread.push({ line, cells: raw });
       continue;
     }
     // Still check every cell when a column is missing, but keep no rows: the file is not usable as it is.
-    if (missing.length === 0) rows.push({ ...result.data, line });
+    if (missing.length === 0) kept.push({ value: result.data, line });
   }
 
-  for (const warning of rowWarnings(rows, file, config, clock)) problems.push(warning);
-  return { rows, problems: sortProblems(problems) };
+  return { records: kept, problems: sortProblems(problems), unread };
 }
 
 /** A CSV syntax error (always about double quotes in practice) in a member's words, on the right line. */
@@ -298,15 +367,7 @@ function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: C
     return release;
   };
   for (const row of rows) {
-    if (row.time2 !== undefined && row.time2 === row.time1) {
-      problems.push({
-        file,
-        line: row.line,
-        field: 'Time2',
-        severity: 'warning',
-        message: `Time2 "${row.time2}" is the same as Time1, so there is no fallback (expected a different time, or leave Time2 blank)`,
-      });
-    }
+    problems.push(...noFallbackWarning(row, file));
     if (!row.book && looksLikeBook(row.status)) {
       problems.push({
         file,
@@ -393,6 +454,23 @@ const YES = new Set([
   'do',
   'want',
 ]);
+
+/** Time2 equal to Time1 (in bookings.csv or a weekly rule): valid, but there is no fallback. */
+export function noFallbackWarning(
+  row: { line: number; time1: string; time2?: string | undefined },
+  file: string,
+): Problem[] {
+  if (row.time2 === undefined || row.time2 !== row.time1) return [];
+  return [
+    {
+      file,
+      line: row.line,
+      field: 'Time2',
+      severity: 'warning',
+      message: `Time2 "${row.time2}" is the same as Time1, so there is no fallback (expected a different time, or leave Time2 blank)`,
+    },
+  ];
+}
 
 /** The court date's release as London wall-clock text, for tables. */
 export function describeRelease(row: Pick<BookingRow, 'date'>, config: Config): string {

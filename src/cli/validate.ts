@@ -13,6 +13,7 @@ import {
   loadBookings,
   type Problem,
 } from '../bookings/csv.ts';
+import { loadBookingRows, type LoadedBookings } from '../bookings/load.ts';
 import { errorsIn, firstProblems, warningsIn } from '../bookings/problem.ts';
 import { DEFAULT_STATUS_PATH, readStatus, StatusFileError } from '../bookings/status.ts';
 import {
@@ -21,22 +22,32 @@ import {
   inGitHubActions,
   markdownCode,
   boundedMarkdownTable,
+  markdownTable,
   writeJobSummary,
 } from '../github/annotations.ts';
 import { printLine } from '../github/workflow-commands.ts';
-import { clockFrom, parseCommandLine, plural, runCli } from './args.ts';
+import { clockFrom, parseCommandLine, plural, runCli, textTable } from './args.ts';
+import { horizonDaysFrom, RULE_HEADERS, rowLabel, rulesHeading, ruleTableRows } from './rules-report.ts';
 
-const USAGE = `Usage: npm run validate [-- FILE] [--config FILE] [--status FILE]
+const USAGE = `Usage: npm run validate [-- FILE] [--config FILE] [--status FILE] [--rules FILE] [--weeks N]
 
 Checks a bookings file (default ${DEFAULT_BOOKINGS_PATH}), the configuration (default ${DEFAULT_CONFIG_PATH})
-and the bot's status file (default ${DEFAULT_STATUS_PATH}).
+and the bot's status file (default ${DEFAULT_STATUS_PATH}), and the weekly rules (default recurring.csv next to
+the bookings file; none if it does not exist), showing the court dates they book in the releases of the next
+N weeks (default 4).
 Exits 0 when both are valid (warnings may print) and 1 listing every error otherwise.
 Inside GitHub Actions each problem is also an annotation on its line, and the job summary lists the rows.`;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values, positionals } = parseCommandLine(
     argv,
-    { config: { type: 'string' }, status: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    {
+      config: { type: 'string' },
+      status: { type: 'string' },
+      rules: { type: 'string' },
+      weeks: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     USAGE,
   );
   if (values.help) {
@@ -69,7 +80,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     });
   }
   const clock = clockFrom(env.BOOKER_NOW, config.timeZone, 'BOOKER_NOW');
-  const { rows, problems: rowProblems } = await loadBookings(file, config, clock);
+  const horizonDays = horizonDaysFrom(values.weeks, USAGE);
+  const loaded = await loadBookingRows(file, config, clock, { rules: values.rules, horizonDays });
+  const { rows, problems: rowProblems } = loaded;
   // A loop, not push(...rowProblems): a spread of 150,000 problems overflows the stack.
   for (const problem of rowProblems) problems.push(problem);
 
@@ -86,16 +99,25 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   if (more) printLine(more);
 
-  const toBook = rows.filter((r) => r.book).length;
-  const counts = `${plural(rows.length, 'row')} (${toBook} to book, ${rows.length - toBook} skipped)`;
+  const toBook = loaded.dated.filter((r) => r.book).length;
+  const counts = `${plural(loaded.dated.length, 'row')} (${toBook} to book, ${loaded.dated.length - toBook} skipped)${rulesCount(loaded)}`;
+  const files = loaded.rulesFound ? `${file} and ${loaded.rulesFile}` : file;
   const verdict =
     errors.length > 0
-      ? `✗ ${file}: ${plural(errors.length, 'error')}${warnings.length ? `, ${plural(warnings.length, 'warning')}` : ''}. Fix the lines above and run npm run validate again.`
+      ? `✗ ${files}: ${plural(errors.length, 'error')}${warnings.length ? `, ${plural(warnings.length, 'warning')}` : ''}. Fix the lines above and run npm run validate again.`
       : `✓ ${file}: ${counts} valid${warnings.length ? `, ${plural(warnings.length, 'warning')}` : ''}.`;
   if (problems.length > 0) printLine('');
+  if (loaded.rules.length > 0) {
+    printLine(`${rulesHeading(loaded, horizonDays)}\n\n${textTable(RULE_HEADERS, ruleTableRows(loaded))}\n`);
+  }
   printLine(verdict);
 
-  if (actions) await writeJobSummary(summary(file, rows, problems, config, errors.length === 0), env);
+  if (actions) {
+    await writeJobSummary(
+      summary(file, rows, problems, config, errors.length === 0) + rulesSummary(loaded, horizonDays),
+      env,
+    );
+  }
   return errors.length > 0 ? 1 : 0;
 }
 
@@ -114,7 +136,7 @@ function summary(
       : boundedMarkdownTable(
           ['Line', 'Date', 'Time1', 'Time2', 'Court', 'Status', `Opens (${config.timeZone})`],
           rows.map((r) => [
-            r.line,
+            rowLabel(r),
             r.date,
             r.time1,
             r.time2,
@@ -132,6 +154,19 @@ function summary(
     if (more) parts.push('', escapeMarkdown(more));
   }
   return `${parts.join('\n')}\n`;
+}
+
+/** ` and 2 weekly rules (1 paused) in bookings/recurring.csv`, or nothing without a rules file. */
+function rulesCount(loaded: LoadedBookings): string {
+  if (!loaded.rulesFound) return '';
+  const paused = loaded.rules.filter((r) => !r.book).length;
+  return ` and ${plural(loaded.rules.length, 'weekly rule')}${paused ? ` (${paused} paused)` : ''} in ${loaded.rulesFile}`;
+}
+
+/** The job summary's section on the weekly rules: each rule and the court dates it books. */
+function rulesSummary(loaded: LoadedBookings, horizonDays: number): string {
+  if (loaded.rules.length === 0) return '';
+  return `\n### ${escapeMarkdown(rulesHeading(loaded, horizonDays))}\n\n${markdownTable(RULE_HEADERS, ruleTableRows(loaded))}\n`;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runCli(() => main(process.argv.slice(2)));
