@@ -1,4 +1,6 @@
-import { loadBookings, formatProblem, type BookingRow } from '../bookings/csv.ts';
+import { formatProblem, type BookingRow } from '../bookings/csv.ts';
+import { loadBookingRows } from '../bookings/load.ts';
+import { firstProblems } from '../bookings/problem.ts';
 import { loadConfig, type Config } from '../bookings/config.ts';
 import { readStatus, type StatusFile } from '../bookings/status.ts';
 import type { Clock } from '../calendar/clock.ts';
@@ -53,8 +55,11 @@ export async function loadAndPick(
   const env = options.env ?? readEnvironment();
   const config = options.config ?? (await loadConfig(paths.config));
   const dryRun = options.dryRun ?? env.dryRun;
-  const { rows, problems } = await loadBookings(paths.bookings, config, clock);
-  for (const problem of problems) log(formatProblem(problem));
+  // bookings.csv and the weekly rules (recurring.csv beside it), expanded and merged: dated rows win.
+  const { rows, problems } = await loadBookingRows(paths.bookings, config, clock);
+  const { listed, more } = firstProblems(problems);
+  for (const problem of listed) log(formatProblem(problem));
+  if (more) log(more);
   const candidates = rows.filter((r) => r.book && (!options.date || r.date === options.date));
   const status = await readStatus(paths.status);
   const decision = decideRun(candidates, status, clock, config);
