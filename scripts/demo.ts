@@ -56,6 +56,7 @@ Options:
                      (test/sandbox/profiles/clubhouse.yml): the confirm page is opened before midnight
   --scenario NAME    clean (default): a clean booking at 19:00
                      competitor: two other members take both 19:00 courts first; watch the 20:00 fallback
+                     two-rows: 19:00 and 20:00 on the same evening, booked back to back in one run
                      FILE.yml: a sandbox scenario (see test/sandbox/README.md); {date} is the court date,
                      and its clockOffsetMs, if any, is the venue's clock skew
   --skew-ms N        the venue's clock runs N ms ahead of ours (default 1200; negative: behind)
@@ -146,11 +147,18 @@ async function prepareFolder(dir: string): Promise<void> {
  * The demo's repository: bookings/ committed to main and pushed to a local bare "origin", as a
  * member's fork would be. Artifacts beside it are git-ignored, so the status commit is the only change.
  */
-async function createRepository(dir: string, date: string, skin: DemoSkin): Promise<void> {
+/** The demo's bookings.csv rows (after the header) for a scenario. */
+function demoRows(scenario: string, date: string): string[] {
+  return scenario === 'two-rows'
+    ? [`${date},19:00,,Book,,Demo: the first of two hours`, `${date},20:00,,Book,,Demo: the second hour`]
+    : [`${date},19:00,20:00,Book,,Demo: the release is seconds away`];
+}
+
+async function createRepository(dir: string, date: string, skin: DemoSkin, rows: string[]): Promise<void> {
   await mkdir(join(dir, 'bookings'), { recursive: true });
   await writeFile(
     join(dir, 'bookings', 'bookings.csv'),
-    `Date,Time1,Time2,Status,Court,Note\n${date},19:00,20:00,Book,,Demo: the release is seconds away\n`,
+    ['Date,Time1,Time2,Status,Court,Note', ...rows, ''].join('\n'),
   );
   await writeFile(
     join(dir, 'bookings', 'config.yml'),
@@ -178,7 +186,7 @@ async function createRepository(dir: string, date: string, skin: DemoSkin): Prom
   await gitOk(gitIn(dir), ['init', '--quiet', '--bare', '--initial-branch=main', 'origin.git']);
   await gitOk(git, ['init', '--quiet', '--initial-branch=main']);
   await gitOk(git, ['add', '.gitignore', 'bookings']);
-  await gitOk(git, [...identity, 'commit', '--quiet', '-m', `bookings: ${date} 19:00, else 20:00`]);
+  await gitOk(git, [...identity, 'commit', '--quiet', '-m', `bookings: ${rows.length} row(s) for ${date}`]);
   await gitOk(git, ['remote', 'add', 'origin', join(dir, 'origin.git')]);
   await gitOk(git, ['push', '--quiet', 'origin', 'HEAD:refs/heads/main']);
 }
@@ -304,6 +312,8 @@ async function scenarioFor(
   dir: string,
 ): Promise<{ patch: ScenarioPatch; label: string }> {
   if (name === 'clean') return { patch: {}, label: 'a clean booking' };
+  if (name === 'two-rows')
+    return { patch: {}, label: 'two rows released tonight, booked back to back in one run' };
   if (name === 'competitor') {
     return {
       label: 'two other members take both 19:00 courts 5 ms after midnight',
@@ -340,7 +350,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   }
 
   const scenarioName = options.scenario ?? 'clean';
-  if (!['clean', 'competitor'].includes(scenarioName) && !existsSync(scenarioName)) {
+  if (!['clean', 'competitor', 'two-rows'].includes(scenarioName) && !existsSync(scenarioName)) {
     throw new UsageError(
       `--scenario "${scenarioName}" is neither clean, competitor nor a scenario file`,
       USAGE,
@@ -357,7 +367,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     .plus({ days: DEFAULT_CONFIG.advanceDays + 1 })
     .toISODate()!;
   const skin = options.skin ?? 'estelle';
-  await createRepository(dir, date, skin);
+  const rows = demoRows(scenarioName, date);
+  await createRepository(dir, date, skin, rows);
   const demoConfig = await loadConfig(join(dir, 'bookings', 'config.yml'));
   const scenario = await scenarioFor(scenarioName, date, dir);
   const skew = typeof scenario.patch.clockOffsetMs === 'number' ? scenario.patch.clockOffsetMs : skewMs;
@@ -385,7 +396,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     print(
       `  Folder        ${relative(process.cwd(), dir) || dir}  (a git repo; origin = ${join(basename(dir), 'origin.git')})`,
     );
-    print(`  Bookings      ${date}, 19:00, else 20:00  (bookings/bookings.csv)`);
+    print(
+      `  Bookings      ${scenarioName === 'two-rows' ? `${date}, 19:00 and 20:00 (two rows, one run)` : `${date}, 19:00, else 20:00`}  (bookings/bookings.csv)`,
+    );
     print(
       `  Release       ${DateTime.fromMillis(releaseServerMs, { zone: ZONE }).toFormat('ccc d LLL yyyy HH:mm:ss.SSS')} London, on the venue's clock`,
     );

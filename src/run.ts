@@ -10,7 +10,7 @@ import { conclude } from './engine/conclude.ts';
 import { fire } from './engine/fire.ts';
 import { checkHeld, heldOutcome } from './engine/held.ts';
 import { loadAndPick, wantedTimes } from './engine/load.ts';
-import { finish, record, step, type Night } from './engine/night.ts';
+import { finish, finishRows, record, recordRow, settle, step, type Night } from './engine/night.ts';
 import { DEFAULT_PATHS, type RunOptions, type RunPaths, type RunResult } from './engine/types.ts';
 import { BrowserCrashedError, LockHeldError } from './venue/errors.ts';
 import { lockHolder, waitForLock } from './venue/lock.ts';
@@ -53,6 +53,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
       stepLog: '',
       outDir,
       exitCode: 0,
+      rows: [],
     };
     await options.onResult?.(result);
     return result;
@@ -75,9 +76,11 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
     profile,
     dryRun: picked.dryRun,
     pick,
-    row: pick.row,
-    statusAtStart: picked.status,
+    row: picked.rows[0]!,
+    rows: picked.rows,
+    intendedStatus: picked.status,
     targets: picked.targets,
+    settled: [],
     releaseMs: pick.releaseAt.toMillis(),
     releaseLocal: pick.releaseAt.toMillis(),
     ...(pick.releaseAt.toISO() ? { releaseAt: pick.releaseAt.toISO()! } : {}),
@@ -87,14 +90,16 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
   await step(night, 'started', { pid: process.pid, clock: startedAt });
   if (picked.leftOver.length > 0)
     log(`Also due, left for the next run: ${picked.leftOver.map((d) => d.row.key).join(', ')}`);
-  await step(night, 'picked', {
-    key: night.row.key,
-    times: wantedTimes(night.row),
-    court: night.row.court,
-    releaseAt: night.releaseAt,
-    dryRun: night.dryRun,
-    noWait: !!options.noWait,
-  });
+  for (const row of night.rows) {
+    await step(night, 'picked', {
+      key: row.key,
+      times: wantedTimes(row),
+      court: row.court,
+      releaseAt: night.releaseAt,
+      dryRun: night.dryRun,
+      noWait: !!options.noWait,
+    });
+  }
 
   // 2. Wait without a browser until the login lead (on the venue's clock, from a first look at it).
   if (!options.noWait) {
@@ -114,30 +119,36 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
   );
   if (!night.lock) {
     const error = new LockHeldError(lockFile, await lockHolder(lockFile));
-    return record(night, night.row, { outcome: 'failed', message: error.describe(), error: error.message });
+    return record(night, { outcome: 'failed', message: error.describe(), error: error.message });
   }
 
   let firedAtMs: number | undefined;
   try {
-    // Another run may have finished this row while we waited for the lock.
-    const done = (await readStatus(paths.status)).bookings[night.row.key];
-    if (done?.state === 'booked') {
-      return await finish(night, {
+    // Another run may have finished some rows while we waited for the lock.
+    const latest = await readStatus(paths.status);
+    for (const row of night.rows) {
+      const done = latest.bookings[row.key];
+      if (done?.state !== 'booked') continue;
+      settle(night, row, {
         outcome: 'already-booked',
-        row: night.row,
         ...(done.bookedTime ? { bookedTime: done.bookedTime } : {}),
         ...(done.court ? { court: done.court } : {}),
         ...(done.reference ? { reference: done.reference } : {}),
-        message: `Already booked by another run: ${done.court ?? 'a court'} at ${done.bookedTime ?? night.row.time1} on ${night.row.date} (ref ${done.reference ?? '?'}).`,
+        message: `Already booked by another run: ${done.court ?? 'a court'} at ${done.bookedTime ?? row.time1} on ${row.date} (ref ${done.reference ?? '?'}).`,
       });
     }
+    if (unsettled(night) === 0) return await finishRows(night);
 
     // 3. Log in (or restore the saved session).
     await logInToVenue(night);
 
     // 4. My bookings first: a court already held that day is recorded, not booked again.
     const { held, blind } = await checkHeld(night);
-    if (held) return await record(night, night.row, heldOutcome(night, held, ''));
+    for (const row of night.rows) {
+      const court = held.get(row.key);
+      if (court) await recordRow(night, row, heldOutcome(row, court, ''));
+    }
+    if (unsettled(night) === 0) return await finishRows(night);
 
     // 5. Arm: the day view (and an addressable confirm page), ready before the release.
     let armed: Armed = await arm(night);
@@ -172,6 +183,12 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
     await night.browser?.close().catch(() => undefined);
     await night.lock.release().catch(() => undefined);
   }
+}
+
+/** How many rows are still to book; the fire's targets are those rows. */
+function unsettled(night: Night): number {
+  night.targets = night.targets.filter((t) => !night.settled.some((r) => r.row.key === t.key));
+  return night.targets.length;
 }
 
 /** Phase 3: the browser, and a session (the saved one when it still works, else a login). */
@@ -211,7 +228,7 @@ async function failed(night: Night, error: unknown, firedAtMs: number | undefine
             `Run again (npm run book -- --date ${night.row.date}) or book by hand; screenshots and the step log are in ${night.outDir}.`,
           );
   await step(night, 'error', { error: described.message, screenshot: shot });
-  return record(night, night.row, {
+  return record(night, {
     outcome: 'failed',
     ...(firedAtMs ? { firedAt: new Date(firedAtMs).toISOString() } : {}),
     ...(night.estimate ? { serverClockOffsetMs: Math.round(night.estimate.offsetMs) } : {}),

@@ -17,9 +17,11 @@ export type Picked =
       env: Environment;
       config: Config;
       dryRun: boolean;
+      /** The first row due; `rows` are every row released at the same instant, in the file's order. */
       pick: RunDecision<BookingRow>;
+      rows: BookingRow[];
       status: StatusFile;
-      /** Rows also due now that this run leaves to the next one. */
+      /** Rows also due now, released at another instant: left to the next run. */
       leftOver: RunDecision<BookingRow>[];
       targets: Target[];
       profile: VenueProfile;
@@ -76,15 +78,22 @@ export async function loadAndPick(
     return { kind: 'nothing-due', message: `Nothing to book: ${why}.` };
   }
   const profile = await loadProfile(config.venue.profile, env.baseUrl);
+  // Every row released at the same instant is this run's: booked in the file's order, in one fire.
+  // (The loader's order: one date's rows in their file's order, dated rows before a rule's.)
+  const tonight = decision.due.includes(pick)
+    ? decision.due.filter((d) => d.releaseAt.toMillis() === pick.releaseAt.toMillis())
+    : [pick];
+  const rowsTonight = rows.filter((r) => tonight.some((d) => d.row === r));
   return {
     kind: 'due',
     env,
     config,
     dryRun,
-    pick,
+    pick: tonight.find((d) => d.row === rowsTonight[0]) ?? pick,
+    rows: rowsTonight,
     status,
-    leftOver: decision.due.filter((d) => d !== pick),
-    targets: [targetOf(pick.row, rows)],
+    leftOver: decision.due.filter((d) => !tonight.includes(d)),
+    targets: rowsTonight.map((row) => targetOf(row, rows)),
     profile,
   };
 }

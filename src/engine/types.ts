@@ -9,6 +9,22 @@ import type { ClockSyncOptions } from '../venue/clock-sync.ts';
 
 export type { RunOutcome };
 
+/** What became of one row of the bookings file in this run. */
+export type RowResult = {
+  row: BookingRow;
+  outcome: RunOutcome;
+  bookedTime?: string;
+  court?: string;
+  reference?: string;
+  firedAt?: string;
+  /** When this row's booking request reached the venue (estimated), minus its midnight (ms). */
+  latencyMs?: number;
+  attempts: number;
+  message: string;
+  exitCode: number;
+  unrecorded?: RunResult['unrecorded'];
+};
+
 /** What one run did, for the member (Discord, summary, exit code) and for the Actions layer. */
 export type RunResult = {
   outcome: RunOutcome;
@@ -32,6 +48,8 @@ export type RunResult = {
   stepLog: string;
   outDir: string;
   exitCode: number;
+  /** Each row this run booked (or tried), in the file's order; the fields above are the first row's. */
+  rows: RowResult[];
   /**
    * Set when the outcome could not be written to the status file (read-only folder, disk full): the
    * error, and the status file's text as it should now be (also kept in the artifacts when possible).

@@ -106,7 +106,13 @@ export function startsFromStatus(text: string | undefined): StartRecord[] {
 }
 
 /** The screenshot a message shows: the confirmation when booked, the error page when it failed. */
-export function pickScreenshot(outcome: string, paths: string[]): string | undefined {
+export /** A fenced code block no text can close early (the fence is longer than any run of backticks in it). */
+function fenced(text: string, lang: string): string {
+  const fence = '`'.repeat(Math.max(3, ...(text.match(/`+/g) ?? []).map((run) => run.length + 1)));
+  return `${fence}${lang}\n${text}\n${fence}`;
+}
+
+function pickScreenshot(outcome: string, paths: string[]): string | undefined {
   const want = outcome === 'failed' ? /error|fail|refused/i : /confirm/i;
   return paths.find((p) => want.test(basename(p))) ?? paths.at(-1);
 }
@@ -261,6 +267,17 @@ export async function runOnActions<R extends EngineResult>(
       title: 'Warning',
       markdown: `> [!WARNING]\n> ${markdownText(w)}`,
     }));
+    // A court is held but the status file could not say so: loud, with what to commit.
+    if (result.unrecorded) {
+      reporter.error(
+        `The status file could not be written (${result.unrecorded.error}); the job summary holds what to commit.`,
+      );
+      if (result.unrecorded.statusText)
+        sections.push({
+          title: 'Status file not written',
+          markdown: fenced(result.unrecorded.statusText.trimEnd(), 'json'),
+        });
+    }
     if (gh.inActions) {
       const commit = await group(gh.inActions, 'Commit the status', () =>
         commitStatus({
@@ -272,6 +289,15 @@ export async function runOnActions<R extends EngineResult>(
             state: result.outcome,
             ...(result.row ? { date: result.row.date, time: result.bookedTime ?? result.row.time1 } : {}),
             ...(result.court ? { court: result.court } : {}),
+            ...(result.rows && result.rows.length > 1
+              ? {
+                  rows: result.rows.map((r) => ({
+                    state: r.outcome,
+                    time: r.bookedTime ?? r.row.time1,
+                    ...(r.court ? { court: r.court } : {}),
+                  })),
+                }
+              : {}),
           }),
           ...(opts.sleep ? { sleep: opts.sleep } : {}),
         }),

@@ -51,11 +51,18 @@ export interface StatusMessageParts {
   time?: string;
   court?: string;
   dryRun?: boolean;
+  /** A run of several rows: each row's state, time and court. */
+  rows?: { state: string; time?: string; court?: string }[];
 }
 
-/** `status: booked 2026-02-15 19:00 Padel Court 2` */
+/** `status: booked 2026-02-15 19:00 Padel Court 2`; several rows: `status: 2026-02-15 booked 19:00 Court A, booked 20:00 Court B` */
 export function statusCommitMessage(parts: StatusMessageParts): string {
-  const words = [parts.state, parts.date, parts.time, parts.court].filter(Boolean).join(' ');
+  const words =
+    parts.rows && parts.rows.length > 1
+      ? [parts.date, parts.rows.map((r) => [r.state, r.time, r.court].filter(Boolean).join(' ')).join(', ')]
+          .filter(Boolean)
+          .join(' ')
+      : [parts.state, parts.date, parts.time, parts.court].filter(Boolean).join(' ');
   return `status: ${words}${parts.dryRun ? ' (dry run)' : ''}`.replace(/\s+/g, ' ').trim();
 }
 

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { OutcomeReport } from '../notify/message.ts';
+import type { OutcomeReport, RowReport } from '../notify/message.ts';
 import { describeOutcome, formatLatency } from '../notify/message.ts';
 import { markdownCell as cell } from './annotations.ts';
 import { markdownText } from './markdown.ts';
@@ -55,18 +55,39 @@ export function renderSummary(result: OutcomeReport, ctx: SummaryContext = {}): 
     '| Date | Requested times | Booked time | Court | Reference | Fired at (venue clock) | Booking reached the venue | Attempts |',
   );
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
-  lines.push(
-    `| ${[
-      cell(row?.date),
-      cell(row ? [row.time1, row.time2].filter(Boolean).join(', ') : undefined),
-      cell(result.bookedTime),
-      cell(result.court),
-      cell(result.reference ? `\`${result.reference}\`` : undefined),
-      cell(instant(result.firedAt, zone)),
-      cell(formatLatency(result.latencyMs)),
-      cell(result.attempts),
-    ].join(' | ')} |`,
-  );
+  const tableRows: RowReport[] = result.rows?.length
+    ? result.rows
+    : [
+        {
+          row: row ?? { key: '', date: '', time1: '' },
+          outcome: result.outcome,
+          message: result.message,
+          ...(result.bookedTime ? { bookedTime: result.bookedTime } : {}),
+          ...(result.court ? { court: result.court } : {}),
+          ...(result.reference ? { reference: result.reference } : {}),
+          ...(result.latencyMs !== undefined ? { latencyMs: result.latencyMs } : {}),
+        },
+      ];
+  for (const r of tableRows) {
+    lines.push(
+      `| ${[
+        cell(r.row.date || undefined),
+        cell(r.row.time1 ? [r.row.time1, r.row.time2].filter(Boolean).join(', ') : undefined),
+        cell(r.bookedTime),
+        cell(r.court),
+        cell(r.reference ? `\`${r.reference}\`` : undefined),
+        cell(instant(result.firedAt, zone)),
+        cell(formatLatency(r.latencyMs)),
+        cell(result.attempts),
+      ].join(' | ')} |`,
+    );
+  }
+  if (result.unrecorded)
+    lines.push(
+      '',
+      '> [!CAUTION]',
+      `> The status file could not be written (${markdownText(result.unrecorded.error)}): the section below holds what to commit.`,
+    );
   lines.push('');
   lines.push('| Run | |');
   lines.push('| --- | --- |');

@@ -12,8 +12,23 @@ export type Outcome = RunOutcome;
  * What this module needs of the engine's RunResult (src/run.ts satisfies it structurally), so the
  * notifications do not depend on the engine.
  */
+/** One row's outcome in a run that booked several rows. */
+export interface RowReport {
+  row: { key: string; date: string; time1: string; time2?: string; court?: string };
+  outcome: Outcome;
+  bookedTime?: string;
+  court?: string;
+  reference?: string;
+  latencyMs?: number;
+  message: string;
+}
+
 export interface OutcomeReport {
   outcome: Outcome;
+  /** Each row of the run; the fields here are the first row's (and the outcome the one to look at first). */
+  rows?: RowReport[];
+  /** The outcome could not be written to the status file (the message says what to commit). */
+  unrecorded?: { error: string; statusText?: string };
   row?: { key: string; date: string; time1: string; time2?: string; court?: string; note?: string };
   bookedTime?: string;
   court?: string;
@@ -92,7 +107,35 @@ function londonTime(iso: string | undefined, zone: string): string | undefined {
   return dt.isValid ? dt.setZone(zone).toFormat('HH:mm:ss.SSS ZZZZ') : iso;
 }
 
+/** One line per row: `✅ 19:00 → Booked Padel Court 1 (ref EM-1)`. */
+export function describeRows(rows: readonly RowReport[]): string[] {
+  return rows.map((r) => {
+    const what =
+      r.outcome === 'booked' || r.outcome === 'booked-fallback' || r.outcome === 'already-booked'
+        ? `${r.outcome === 'already-booked' ? 'already held' : 'booked'} ${r.court ?? 'a court'} at ${r.bookedTime ?? r.row.time1}${r.reference ? ` (ref ${r.reference})` : ''}`
+        : r.outcome;
+    return `${ROW_ICON[r.outcome]} ${r.row.date} ${[r.row.time1, r.row.time2].filter(Boolean).join(' / ')}: ${what}`;
+  });
+}
+
+const ROW_ICON: Record<Outcome, string> = {
+  booked: '✅',
+  'booked-fallback': '✅',
+  'already-booked': 'ℹ️',
+  'dry-run': '🧪',
+  'nothing-due': '💤',
+  unavailable: '⚠️',
+  unverified: '❓',
+  failed: '❌',
+};
+
 export function describeOutcome(result: OutcomeReport): string {
+  if (result.rows && result.rows.length > 1) {
+    const booked = result.rows.filter(
+      (r) => r.outcome === 'booked' || r.outcome === 'booked-fallback',
+    ).length;
+    return `${booked} of ${result.rows.length} courts booked tonight:\n${describeRows(result.rows).join('\n')}`;
+  }
   const row = result.row;
   const when = row ? `${row.date} ${result.bookedTime ?? row.time1}` : undefined;
   const requested = row ? [row.time1, row.time2].filter(Boolean).join(' or ') : undefined;
@@ -125,12 +168,14 @@ export function buildOutcomeMessage(result: OutcomeReport, ctx: MessageContext =
     if (value) fields.push({ name, value, inline });
   };
   const row = result.row;
+  const several = (result.rows?.length ?? 0) > 1;
   if (row) {
     add('Date', courtDateLabel(row.date, zone));
-    add('Requested', [row.time1, row.time2].filter(Boolean).join(' or '));
+    if (!several) add('Requested', [row.time1, row.time2].filter(Boolean).join(' or '));
   }
   const success = result.outcome === 'booked' || result.outcome === 'booked-fallback';
-  if (success || result.outcome === 'already-booked') {
+  // Several rows: the description lists each (describeOutcome); the fields are the run's.
+  if (!several && (success || result.outcome === 'already-booked')) {
     add('Time', result.bookedTime ?? row?.time1);
     add('Court', result.court);
     add('Reference', result.reference ? `\`${result.reference}\`` : undefined);
@@ -141,9 +186,18 @@ export function buildOutcomeMessage(result: OutcomeReport, ctx: MessageContext =
   if (result.outcome !== 'nothing-due' && result.outcome !== 'already-booked') {
     add('Attempts', String(result.attempts));
   }
-  if (result.outcome === 'failed' || result.outcome === 'unverified' || result.outcome === 'unavailable') {
+  if (
+    !several &&
+    (result.outcome === 'failed' || result.outcome === 'unverified' || result.outcome === 'unavailable')
+  ) {
     add('Reason', result.message, false);
   }
+  if (result.unrecorded)
+    add(
+      '⚠️ Status file not written',
+      `${result.unrecorded.error}. The run's summary holds the status to commit.`,
+      false,
+    );
   if (ctx.lateStart) add('⏰ Late start', ctx.lateStart, false);
   if (ctx.runUrl) add('Run', `[Open the run](${ctx.runUrl})`, false);
   if (ctx.runUrl && (result.outcome === 'failed' || result.outcome === 'unverified'))
@@ -171,17 +225,32 @@ export function buildOutcomeMessage(result: OutcomeReport, ctx: MessageContext =
     });
     embed.image = { url: `attachment://${filename}` };
   }
-  const time = result.bookedTime ?? row?.time1;
-  if (success && ctx.calendar !== false && row && time) {
+  // A calendar invite for every court booked.
+  const bookedRows: RowReport[] = result.rows?.length
+    ? result.rows.filter((r) => r.outcome === 'booked' || r.outcome === 'booked-fallback')
+    : success && row
+      ? [
+          {
+            row,
+            outcome: result.outcome,
+            message: result.message,
+            ...(result.bookedTime ? { bookedTime: result.bookedTime } : {}),
+            ...(result.court ? { court: result.court } : {}),
+            ...(result.reference ? { reference: result.reference } : {}),
+          },
+        ]
+      : [];
+  for (const r of ctx.calendar === false ? [] : bookedRows) {
+    const time = r.bookedTime ?? r.row.time1;
     const ics = calendarInvite({
-      date: row.date,
+      date: r.row.date,
       time,
-      ...(result.court ? { court: result.court } : {}),
-      ...(result.reference ? { reference: result.reference } : {}),
+      ...(r.court ? { court: r.court } : {}),
+      ...(r.reference ? { reference: r.reference } : {}),
       clock,
     });
     attachments.push({
-      filename: `padel-${row.date}-${time.replace(':', '')}.ics`,
+      filename: `padel-${r.row.date}-${time.replace(':', '')}.ics`,
       contentType: 'text/calendar; charset=utf-8',
       data: new TextEncoder().encode(ics),
       description: 'Calendar invite',

@@ -183,6 +183,29 @@ describe('npm run demo', () => {
     expect(text).toMatch(/armed: the confirm page for 19:00 Court A is open/);
   }, 90_000);
 
+  it('books two rows of the same evening in one run (--scenario two-rows): one commit, one Discord message, a summary line each', async () => {
+    const lines: string[] = [];
+    const report = await runDemo({
+      outDir: join(tmp, 'two-rows'),
+      scenario: 'two-rows',
+      print: (l) => lines.push(l),
+    });
+    expect(report.exitCode).toBe(0);
+    expect(report.actions.result?.rows.map((r) => [r.row.time1, r.outcome])).toEqual([
+      ['19:00', 'booked'],
+      ['20:00', 'booked'],
+    ]);
+    expect(report.ledger.filter((e) => e.client === 'member').map((e) => e.time)).toEqual(['19:00', '20:00']);
+    expect(report.discord).toHaveLength(1);
+    expect(report.discord[0]?.payload.embeds?.[0]?.description).toMatch(/^2 of 2 courts booked tonight/);
+    expect(report.actions.statusCommit).toMatchObject({ ok: true, pushed: true });
+    expect(lines.join('\n')).toMatch(
+      /status: \d{4}-\d{2}-\d{2} booked 19:00 Padel Court \d, booked 20:00 Padel Court \d/,
+    );
+    const summary = report.actions.summary ?? '';
+    expect(summary.split('\n').filter((l) => /^\| \d{4}-\d{2}-\d{2} \|/.test(l))).toHaveLength(2);
+  }, 90_000);
+
   it('loads a sandbox scenario file with {date} filled in', async () => {
     const file = join(tmp, 'taken.yml');
     await writeFile(

@@ -312,6 +312,36 @@ describe('runOnActions keeps a booking going and a rehearsal safe', () => {
     expect(reporter.lines.filter((l) => l.level === 'error' || l.level === 'warning')).toEqual([]);
   });
 
+  it('still says booked when the engine could not write the status file: a loud error and the status to commit in the summary', async () => {
+    const { work, env } = await setup();
+    await mkdir(join(work, '.auth'), { recursive: true });
+    const reporter = memoryReporter();
+    const engine = bookingEngine(work, []);
+    const intended = '{\n  "version": 1,\n  "bookings": { "2026-02-15 19:00": "booked, EM-777" }\n}\n';
+    const report = await runOnActions({
+      runBooking: async (options) => ({
+        ...(await engine(options)),
+        exitCode: 4,
+        unrecorded: { error: 'EROFS: read-only file system', statusText: intended },
+      }),
+      env,
+      clock: fixedClock('2026-02-02T23:20:00Z'),
+      repoDir: work,
+      reporter,
+      sleep: async () => {},
+    });
+    expect(report.exitCode).toBe(4);
+    expect(report.result?.outcome).toBe('booked');
+    expect(
+      reporter.lines.some(
+        (l) => l.level === 'error' && /status file could not be written \(EROFS/.test(l.message),
+      ),
+    ).toBe(true);
+    expect(report.summary).toContain('### Status file not written');
+    expect(report.summary).toContain('"2026-02-15 19:00": "booked, EM-777"');
+    expect(report.discord?.sent).toBe(true);
+  });
+
   it('books anyway when the schedule line cannot be read, and says so in the summary', async () => {
     const { work, env } = await setup();
     await mkdir(join(work, '.auth'), { recursive: true });

@@ -223,3 +223,22 @@ describe('remote status', () => {
     expect(gone.source).toBe('unavailable');
   });
 });
+
+describe('statusCommitMessage', () => {
+  it('names each row of a run of several', async () => {
+    const { statusCommitMessage } = await import('../../src/github/status-commit.ts');
+    expect(
+      statusCommitMessage({ state: 'booked', date: '2026-02-15', time: '19:00', court: 'Padel Court 2' }),
+    ).toBe('status: booked 2026-02-15 19:00 Padel Court 2');
+    expect(
+      statusCommitMessage({
+        state: 'unavailable',
+        date: '2026-02-15',
+        rows: [
+          { state: 'booked', time: '19:00', court: 'Court A' },
+          { state: 'unavailable', time: '20:00' },
+        ],
+      }),
+    ).toBe('status: 2026-02-15 booked 19:00 Court A, unavailable 20:00');
+  });
+});

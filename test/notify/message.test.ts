@@ -60,6 +60,52 @@ describe('buildOutcomeMessage', () => {
     expect(discord.messages().at(-1)?.files).toHaveLength(2);
   });
 
+  it('reports every row of a run of several in ONE message, with an invite for each court booked', async () => {
+    const second = { key: '2026-02-15 20:00', date: '2026-02-15', time1: '20:00' };
+    const message = buildOutcomeMessage(
+      base('unavailable', {
+        bookedTime: '19:00',
+        court: 'Padel Court 1',
+        reference: 'EM-1',
+        rows: [
+          {
+            row,
+            outcome: 'booked',
+            bookedTime: '19:00',
+            court: 'Padel Court 1',
+            reference: 'EM-1',
+            message: 'Booked.',
+          },
+          { row: second, outcome: 'unavailable', message: 'No court free at 20:00.' },
+        ],
+      }),
+      { clock },
+    );
+    const description = message.payload.embeds![0]!.description!;
+    expect(description).toMatch(/^1 of 2 courts booked tonight:/);
+    expect(description).toContain('✅ 2026-02-15 19:00 / 20:00: booked Padel Court 1 at 19:00 (ref EM-1)');
+    expect(description).toContain('⚠️ 2026-02-15 20:00: unavailable');
+    expect(message.attachments?.map((a) => a.filename)).toEqual(['padel-2026-02-15-1900.ics']);
+    const sent = await sendDiscord(discord.url, message, { reporter: memoryReporter() });
+    expect(sent.sent).toBe(true);
+    expect(discord.messages().at(-1)?.violations).toEqual([]);
+  });
+
+  it('says loudly when the status file could not be written, though the court is booked', () => {
+    const message = buildOutcomeMessage(
+      base('booked', {
+        bookedTime: '19:00',
+        court: 'Padel Court 1',
+        reference: 'EM-1',
+        unrecorded: { error: 'EROFS: read-only file system' },
+      }),
+      { clock },
+    );
+    const fields = message.payload.embeds![0]!.fields!;
+    expect(fields.find((f) => f.name.includes('Status file not written'))?.value).toMatch(/EROFS/);
+    expect(message.payload.embeds![0]!.title).toBe('✅ Court booked');
+  });
+
   it('has one distinct message per outcome, all valid for Discord', async () => {
     const outcomes: Outcome[] = [
       'booked',

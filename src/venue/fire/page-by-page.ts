@@ -332,6 +332,7 @@ export async function firePageByPage(
                 time: candidate.time,
                 court: court.name,
                 reference: shown.reference,
+                confirmedAtEpochMs: out.confirmClickedAtEpochMs.at(-1),
               });
               break booking;
             }
@@ -491,6 +492,7 @@ export async function firePageByPage(
             time: candidate.time,
             court: pick.court,
             reference: shown.reference,
+            confirmedAtEpochMs: out.confirmClickedAtEpochMs.at(-1),
           });
           break booking;
         }

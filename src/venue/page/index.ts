@@ -109,6 +109,8 @@ export type TargetOutcome = {
   reference?: string;
   code?: string;
   message?: string;
+  /** booked: epoch ms (page clock) of the Confirm that booked it. */
+  confirmedAtEpochMs?: number;
 };
 
 export type FireOutcome = {

@@ -532,7 +532,13 @@
               readValue(seen.ok, P.confirm.reference) || readValue(document.body, P.confirm.reference) || '';
             ev('confirmed', { reference });
             bookedRefs.push(reference);
-            Object.assign(result, { kind: 'booked', time: c.time, court: pick.court, reference });
+            Object.assign(result, {
+              kind: 'booked',
+              time: c.time,
+              court: pick.court,
+              reference,
+              confirmedAtEpochMs: out.confirmClickedAtEpochMs.at(-1),
+            });
             break candidates;
           }
           if (seen.net) {

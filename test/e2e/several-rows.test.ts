@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { bookingRequests, memberBookings, scene, SKIN_NAMES, type Scene } from './harness.ts';
+
+let current: Scene | undefined;
+afterEach(async () => {
+  await current?.stop();
+  current = undefined;
+});
+
+describe.each(SKIN_NAMES)('every row released tonight, in one run (%s skin)', (skin) => {
+  it('books two rows for consecutive hours back to back, in the file order, with one login and one sync', async () => {
+    current = await scene({ skin, rows: ['{date},19:00,,Book,,', '{date},20:00,,Book,,'] });
+    const steps: string[] = [];
+    const result = await current.run({ onStep: (s) => void steps.push(s) });
+    expect(result.outcome).toBe('booked');
+    expect(result.rows.map((r) => [r.row.time1, r.outcome, r.bookedTime])).toEqual([
+      ['19:00', 'booked', '19:00'],
+      ['20:00', 'booked', '20:00'],
+    ]);
+    const ours = memberBookings(current.venue);
+    expect(ours.map((b) => b.time)).toEqual(['19:00', '20:00']);
+    // Both just after midnight, the second right after the first.
+    const [first, second] = ours.map((b) => b.acceptedAtServerMs - current!.releaseServerMs);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(second! - first!).toBeLessThan(1_000);
+    expect(current.venue.requests().filter((r) => r.outcome === 'logged-in')).toHaveLength(1);
+    expect(steps.filter((s) => s === 'offset-measured')).toHaveLength(1);
+    expect(steps.filter((s) => s === 'fired')).toHaveLength(1);
+    const status = await current.status();
+    expect(status.bookings[`${current.date} 19:00`]?.state).toBe('booked');
+    expect(status.bookings[`${current.date} 20:00`]?.state).toBe('booked');
+  }, 40_000);
+
+  it("stops the date's other rows on the venue's one-court-a-day refusal, without a retry storm", async () => {
+    current = await scene({
+      skin,
+      rows: ['{date},19:00,,Book,,', '{date},20:00,,Book,,'],
+      scenario: { faults: { dailyLimitPerMember: 1 } },
+    });
+    const result = await current.run();
+    expect(result.rows.map((r) => [r.row.time1, r.outcome])).toEqual([
+      ['19:00', 'booked'],
+      ['20:00', 'failed'],
+    ]);
+    expect(result.rows[1]!.message).toMatch(/allows no more courts for you/);
+    expect(memberBookings(current.venue)).toHaveLength(1);
+    // One refused booking request, not one per retry.
+    expect(bookingRequests(current.venue).filter((r) => r.outcome === 'limit')).toHaveLength(1);
+    expect((await current.status()).bookings[`${current.date} 20:00`]?.state).toBe('failed');
+  }, 40_000);
+});
