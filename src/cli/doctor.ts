@@ -11,6 +11,7 @@ import { loadProfile, profilePath } from '../venue/profile.ts';
 import { Screenshots } from '../venue/screenshots.ts';
 import { venueContext } from '../venue/session.ts';
 import { clockFrom, parseCommandLine, runCli, UsageError } from './args.ts';
+import { jsonForActions, printLine } from '../github/workflow-commands.ts';
 
 const USAGE = `Usage: npm run doctor [-- --profile NAME|FILE] [--date YYYY-MM-DD] [--out DIR] [--json]
 
@@ -75,8 +76,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   } finally {
     await browser.close();
   }
-  if (values.json) console.log(JSON.stringify(report, null, 2));
-  else for (const line of formatDoctorReport(report, profilePath(name))) console.log(line);
+  // The report quotes the venue's pages: neutralised as it is printed (no workflow command from site text).
+  if (values.json) printLine(jsonForActions(report));
+  else for (const line of formatDoctorReport(report, profilePath(name))) printLine(line);
   return report.keys.some((k) => k.verdict === 'broken') ? 1 : 0;
 }
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { OutcomeReport, RowReport } from '../notify/message.ts';
-import { describeOutcome, formatLatency } from '../notify/message.ts';
+import { describeOutcome, formatLatency, OUTCOME_ICON } from '../notify/message.ts';
 import { markdownCell as cell } from './annotations.ts';
 import { markdownText } from './markdown.ts';
 
@@ -21,17 +21,6 @@ export interface SummaryContext {
   timeZone?: string;
 }
 
-const ICON: Record<OutcomeReport['outcome'], string> = {
-  booked: '✅',
-  'booked-fallback': '✅',
-  'already-booked': 'ℹ️',
-  'dry-run': '🧪',
-  'nothing-due': '💤',
-  unavailable: '⚠️',
-  unverified: '❓',
-  failed: '❌',
-};
-
 function instant(iso: string | undefined, zone: string): string | undefined {
   if (!iso) return undefined;
   const dt = DateTime.fromISO(iso, { setZone: true });
@@ -43,7 +32,9 @@ export function renderSummary(result: OutcomeReport, ctx: SummaryContext = {}): 
   const zone = ctx.timeZone ?? 'Europe/London';
   const row = result.row;
   const lines: string[] = [];
-  lines.push(`## ${ICON[result.outcome]} Court booking: ${result.outcome}${ctx.dryRun ? ' (dry run)' : ''}`);
+  lines.push(
+    `## ${OUTCOME_ICON[result.outcome]} Court booking: ${result.outcome}${ctx.dryRun ? ' (dry run)' : ''}`,
+  );
   lines.push('');
   // Free text (the engine's messages quote the site and name paths like profiles/<venue>.yml): escaped.
   lines.push(markdownText(describeOutcome(result)));

@@ -114,11 +114,12 @@ export function describeRows(rows: readonly RowReport[]): string[] {
       r.outcome === 'booked' || r.outcome === 'booked-fallback' || r.outcome === 'already-booked'
         ? `${r.outcome === 'already-booked' ? 'already held' : 'booked'} ${r.court ?? 'a court'} at ${r.bookedTime ?? r.row.time1}${r.reference ? ` (ref ${r.reference})` : ''}`
         : r.outcome;
-    return `${ROW_ICON[r.outcome]} ${r.row.date} ${[r.row.time1, r.row.time2].filter(Boolean).join(' / ')}: ${what}`;
+    return `${OUTCOME_ICON[r.outcome]} ${r.row.date} ${[r.row.time1, r.row.time2].filter(Boolean).join(' / ')}: ${what}`;
   });
 }
 
-const ROW_ICON: Record<Outcome, string> = {
+/** One icon per outcome (Discord rows, the job summary's heading). */
+export const OUTCOME_ICON: Record<Outcome, string> = {
   booked: '✅',
   'booked-fallback': '✅',
   'already-booked': 'ℹ️',

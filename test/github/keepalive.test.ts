@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { keepWorkflowsAlive } from '../../src/github/keepalive.ts';
+import { KEEPALIVE_WORKFLOWS, keepWorkflowsAlive } from '../../src/github/keepalive.ts';
 
 describe('keepWorkflowsAlive against a local stand-in for the GitHub API', () => {
   it('PUTs /actions/workflows/<file>/enable for each scheduled workflow with the token', async () => {
@@ -16,11 +16,10 @@ describe('keepWorkflowsAlive against a local stand-in for the GitHub API', () =>
     const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       const ok = await keepWorkflowsAlive({ apiUrl, repository: 'member/padel', token: 't0ken' });
-      expect(ok.map((r) => r.ok)).toEqual([true, true]);
-      expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
-        'PUT /repos/member/padel/actions/workflows/book.yml/enable',
-        'PUT /repos/member/padel/actions/workflows/keepalive.yml/enable',
-      ]);
+      expect(ok.map((r) => r.ok)).toEqual(KEEPALIVE_WORKFLOWS.map(() => true));
+      expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(
+        KEEPALIVE_WORKFLOWS.map((w) => `PUT /repos/member/padel/actions/workflows/${w}/enable`),
+      );
       const bad = await keepWorkflowsAlive({
         apiUrl,
         repository: 'member/padel',
@@ -32,5 +31,21 @@ describe('keepWorkflowsAlive against a local stand-in for the GitHub API', () =>
     } finally {
       server.close();
     }
+  });
+});
+
+describe('which workflows it keeps alive', () => {
+  it('is every workflow with a schedule, so none is disabled after 60 quiet days', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const scheduled = readdirSync('.github/workflows')
+      .filter((f) => f.endsWith('.yml'))
+      .filter(
+        (f) =>
+          (parse(readFileSync(`.github/workflows/${f}`, 'utf8')) as { on: Record<string, unknown> }).on
+            .schedule,
+      )
+      .sort();
+    expect([...KEEPALIVE_WORKFLOWS].sort()).toEqual(scheduled);
   });
 });

@@ -207,6 +207,18 @@ export async function firePageByPage(
       : undefined;
   };
 
+  /** A target booked by the last Confirm pressed. */
+  const booked = (result: TargetOutcome, time: string, court: string, reference: string) => {
+    bookedRefs.push(reference);
+    Object.assign(result, {
+      kind: 'booked',
+      time,
+      court,
+      reference,
+      confirmedAtEpochMs: out.confirmClickedAtEpochMs.at(-1),
+    });
+  };
+
   /** Waits for the rate bound and any Retry-After before the next request of a retry. */
   const requestTimes: number[] = [];
   let nextAt = t0;
@@ -326,14 +338,7 @@ export async function firePageByPage(
             const shown = await press(out.bookingAttempts === 0 ? plan.startAtEpochMs : undefined);
             if (out.bookingAttempts === 1) out.appliedAtEpochMs = out.confirmClickedAtEpochMs[0];
             if (shown.kind === 'booked') {
-              bookedRefs.push(shown.reference);
-              Object.assign(result, {
-                kind: 'booked',
-                time: candidate.time,
-                court: court.name,
-                reference: shown.reference,
-                confirmedAtEpochMs: out.confirmClickedAtEpochMs.at(-1),
-              });
+              booked(result, candidate.time, court.name, shown.reference);
               break booking;
             }
             const next = onRefusal(target, shown, csrf);
@@ -486,14 +491,7 @@ export async function firePageByPage(
         ev('confirm', { time: candidate.time, court: pick.court });
         const shown = await press();
         if (shown.kind === 'booked') {
-          bookedRefs.push(shown.reference);
-          Object.assign(result, {
-            kind: 'booked',
-            time: candidate.time,
-            court: pick.court,
-            reference: shown.reference,
-            confirmedAtEpochMs: out.confirmClickedAtEpochMs.at(-1),
-          });
+          booked(result, candidate.time, pick.court, shown.reference);
           break booking;
         }
         const next = onRefusal(target, shown, csrf);
