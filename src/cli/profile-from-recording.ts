@@ -46,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
   for (const note of draft.notes) console.log(`  note: ${note}`);
   console.log(`${plural(draft.todos.length, 'key')} still TODO: ${draft.todos.join(', ')}.`);
   console.log(`Next: fill them in, then run  npm run doctor -- --profile ${shown}`);
+  console.log(`The recording itself holds what you typed (your password): delete ${input}, never commit it.`);
   return 0;
 }
 

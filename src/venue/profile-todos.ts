@@ -15,7 +15,12 @@ export function todo(hint: string): string {
 
 export type ProfileTodo = { key: string; line: number; hint: string };
 
-const MARK = /^\s*TODO\b:?\s*/;
+/** `TODO: hint`, or a bare `TODO` (not "TODO list", which could be a site's text). */
+const MARK = /^\s*TODO(?::\s*|\s*$)/;
+
+export function isTodo(value: unknown): value is string {
+  return typeof value === 'string' && MARK.test(value);
+}
 
 /** Every scalar of the document that is still a TODO, with its dotted key and line, in document order. */
 export function findTodos(doc: Document, lineAt: (offset: number) => number): ProfileTodo[] {
@@ -23,11 +28,11 @@ export function findTodos(doc: Document, lineAt: (offset: number) => number): Pr
   const visit = (node: Node | null | undefined, keys: string[]) => {
     if (!node) return;
     if (isScalar(node)) {
-      if (typeof node.value === 'string' && MARK.test(node.value)) {
+      if (isTodo(node.value)) {
         out.push({
           key: keys.join('.') || '(profile)',
           line: node.range ? lineAt(node.range[0]) : 1,
-          hint: node.value.replace(MARK, '').trim(),
+          hint: node.value.replace(MARK, '').trim() || '(no hint)',
         });
       }
       return;

@@ -11,6 +11,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright';
 import { launchBrowser } from '../../src/browser/launch.ts';
@@ -18,8 +19,8 @@ import { courtDateForTests, offsetForRelease, startSandbox, type Sandbox } from 
 import { ddmmyyyy, monthButtonText } from '../sandbox/helpers.ts';
 import { monthTabText } from '../sandbox/clubhouse/helpers.ts';
 import { DevToolsRecording } from './devtools-recorder.ts';
+import { FIXTURES_DIR } from './fixtures.ts';
 
-export const FIXTURES_DIR = join(import.meta.dirname, 'fixtures');
 type Skin = 'estelle' | 'clubhouse';
 
 const TITLES: Record<Skin, string> = {
@@ -111,7 +112,7 @@ export async function recordFixture(skin: Skin): Promise<string> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { skin: { type: 'string' } } });
   const skins: Skin[] = values.skin ? [values.skin as Skin] : ['estelle', 'clubhouse'];
   for (const skin of skins) {

@@ -14,7 +14,7 @@ import {
   startSandbox,
   type Sandbox,
 } from '../sandbox/index.ts';
-import { FIXTURES_DIR } from './record-fixtures.ts';
+import { FIXTURES_DIR } from './fixtures.ts';
 
 /**
  * The recorder import end to end, on both sandbox skins: a recording made with Chrome's own Recorder client

@@ -1,6 +1,6 @@
 import { Document, isMap, isScalar, type Node, type YAMLMap } from 'yaml';
 import { BookerError } from '../../errors.ts';
-import { todo } from '../profile-todos.ts';
+import { isTodo, todo } from '../profile-todos.ts';
 import { dateInUrl, monthFormatOf, readDate } from './dates.ts';
 import type { Step, UserFlow } from './recording.ts';
 import {
@@ -641,7 +641,7 @@ function confirmStep(b: DraftBuilder, slot: Seen | undefined, afterSlot: Seen[])
   if (slot?.navigated && slot.navigatedTo && /date=|\d{4}-\d{2}-\d{2}/.test(slot.navigatedTo)) {
     b.comment(
       'confirm.opens',
-      `The confirm page's address (${pathOf(slot.navigatedTo)}) names the court: if it opens before the release too, confirm.address lets the engine open it ahead (see src/venue/README.md).`,
+      `The confirm page's address (${pathOf(slot.navigatedTo)}) names the court: if it opens before the release too, confirm.address lets the engine open it ahead (see src/venue/profile.ts).`,
     );
   }
   return out;
@@ -663,7 +663,8 @@ const HEADER = (flow: UserFlow, file: string, title: string) =>
     ' Keys marked TODO are what a recording cannot show: fill each one (its hint says what to look for),',
     ' then run `npm run doctor -- --profile <this file>`: it lists the TODOs left, and once there are none',
     ' it checks every key against the site. The comment above a key says which of the selectors the',
-    ' Recorder offered was chosen and why. src/venue/README.md describes every key.',
+    ' Recorder offered was chosen and why. Every key is described in src/venue/profile.ts; two finished',
+    ' profiles to compare with: src/venue/profiles/estelle.yml and test/sandbox/profiles/clubhouse.yml.',
     ' What you typed at sign-in is not in this file: the engine types ESTELLE_USERNAME and ESTELLE_PASSWORD.',
   ].join('\n');
 
@@ -711,7 +712,7 @@ function pairAt(doc: Document, keys: string[]): Node | undefined {
 }
 
 function collectTodos(value: unknown, keys: string[] = []): string[] {
-  if (typeof value === 'string') return /^TODO\b/.test(value) ? [keys.join('.')] : [];
+  if (typeof value === 'string') return isTodo(value) ? [keys.join('.')] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => collectTodos(v, [...keys, String(i)]));
   if (value && typeof value === 'object')
     return Object.entries(value).flatMap(([k, v]) => collectTodos(v, [...keys, k]));
