@@ -113,6 +113,20 @@ describe('the draft of a recording', () => {
     expect(() => draftOf(flow)).toThrow(RecordingNotUsableError);
   });
 
+  it('takes a click on the sign-in page before typing for a banner to click away', () => {
+    const flow = fixture('clubhouse');
+    flow.steps.splice(2, 0, {
+      type: 'click',
+      target: 'main',
+      selectors: [['aria/Allow all cookies'], ['button.cc-allow'], ['text/Allow all cookies']],
+      offsetY: 10,
+      offsetX: 40,
+    });
+    const draft = draftOf(flow);
+    expect(profileOf(draft.yaml).overlays).toEqual(['button.cc-allow']);
+    expect(draft.yaml).toMatch(/# step 3 \[click\]: the CSS alternative "button.cc-allow", named by a class/);
+  });
+
   it('lists the clicks it did not use', () => {
     const flow = fixture('estelle');
     flow.steps.push({ ...flow.steps.at(-1)!, selectors: [['#confirm-booking']] });

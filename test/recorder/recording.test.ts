@@ -102,6 +102,12 @@ describe('reading a Recorder export', () => {
       );
       const { existsSync } = await import('node:fs');
       expect(existsSync(join(dir, 'out.yml'))).toBe(false);
+      // Nor over a file that is there.
+      await writeFile(join(dir, 'mine.yml'), 'kept');
+      await expect(
+        importRecording([join(FIXTURES_DIR, 'estelle.json'), '--out', join(dir, 'mine.yml')]),
+      ).rejects.toThrow(/already exists: nothing was written/);
+      expect(readFileSync(join(dir, 'mine.yml'), 'utf8')).toBe('kept');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
