@@ -7,7 +7,8 @@ import type { Clock } from '../calendar/clock.ts';
 import { courtDateReleasedOn, releaseInstant } from '../calendar/release.ts';
 import { loadDotEnv, readEnvironment } from '../env.ts';
 import { formatDoctorReport, runDoctor, type DoctorReport } from '../venue/doctor.ts';
-import { loadProfile, profilePath } from '../venue/profile.ts';
+import { formatTodoReport } from '../venue/profile-todos.ts';
+import { DraftProfileError, loadProfile, profilePath, type VenueProfile } from '../venue/profile.ts';
 import { Screenshots } from '../venue/screenshots.ts';
 import { venueContext } from '../venue/session.ts';
 import { clockFrom, parseCommandLine, runCli, UsageError } from './args.ts';
@@ -21,6 +22,8 @@ ESTELLE_PASSWORD, from .env locally), walks the click path to the day view of a 
 Prints every profile key with how many elements it matched, a sample of their text and the value
 parsed from it; writes annotated screenshots (a box and the key's name around each match) to --out
 (default out/doctor-<time>). Exits 1 naming each key that matched nothing or parsed wrong.
+A draft profile (npm run profile:from-recording) with keys still TODO: lists those keys with their hints
+and exits 1 without opening the site.
   --profile   a profile name in src/venue/profiles/ or a path (default: venue.profile in ${DEFAULT_CONFIG_PATH})
   ESTELLE_BASE_URL points it at another copy of the site (the sandbox, a staging site).`;
 
@@ -57,7 +60,24 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const environment = readEnvironment(env);
   const config = await loadConfig(values.config ?? DEFAULT_CONFIG_PATH);
   const name = values.profile ?? config.venue.profile;
-  const profile = await loadProfile(name, environment.baseUrl);
+  let profile: VenueProfile;
+  try {
+    profile = await loadProfile(name, environment.baseUrl);
+  } catch (error) {
+    // A draft from the recorder import: name its TODO keys, and check nothing on the site.
+    if (!(error instanceof DraftProfileError)) throw error;
+    const todos = error.todos;
+    if (values.json) {
+      const keys = todos.map((t) => ({
+        key: t.key,
+        line: t.line,
+        verdict: 'broken',
+        note: `TODO: ${t.hint}`,
+      }));
+      console.log(JSON.stringify({ draft: true, profile: error.file, todos, keys }, null, 2));
+    } else for (const line of formatTodoReport(todos, error.file)) console.log(line);
+    return 1;
+  }
   const clock = clockFrom(env.BOOKER_NOW, config.timeZone, 'BOOKER_NOW');
   const date = values.date ?? latestReleasedDate(clock, config);
   const outDir = resolve(

@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { BookerError } from '../errors.ts';
+import { findTodos, type ProfileTodo } from './profile-todos.ts';
 
 /**
  * A venue profile describes the site's booking FLOW, not one page shape: every URL, selector, text and
@@ -296,10 +297,28 @@ export class ProfileError extends BookerError {
   constructor(
     readonly file: string,
     readonly problems: ProfileProblem[],
+    hint = 'Fix the keys above (src/venue/README.md describes every key; `npm run doctor` checks a profile against the live site).',
   ) {
     super(
       `The venue profile ${file} is not valid:\n${problems.map((p) => `  ${file}:${p.line}: ${p.key}: ${p.message}`).join('\n')}`,
-      'Fix the keys above (src/venue/README.md describes every key; `npm run doctor` checks a profile against the live site).',
+      hint,
+    );
+  }
+}
+
+/**
+ * A draft (from `npm run profile:from-recording`) with keys still `TODO: <hint>`: no run uses it, and
+ * `npm run doctor` lists the keys before it checks anything on the site.
+ */
+export class DraftProfileError extends ProfileError {
+  constructor(
+    file: string,
+    readonly todos: ProfileTodo[],
+  ) {
+    super(
+      file,
+      todos.map((t) => ({ line: t.line, key: t.key, message: `is still TODO (${t.hint})` })),
+      'This is a draft profile: fill each TODO key (its hint says what to look for), then check it with `npm run doctor -- --profile FILE`.',
     );
   }
 }
@@ -314,6 +333,8 @@ export function parseProfile(text: string, file: string, baseUrl?: string): Venu
       doc.errors.map((e) => ({ line: lineAt(e.pos[0]), key: '(yaml)', message: e.message.split('\n')[0]! })),
     );
   }
+  const todos = findTodos(doc, lineAt);
+  if (todos.length > 0) throw new DraftProfileError(file, todos);
   const result = ProfileSchema.safeParse(doc.toJS({ maxAliasCount: 50 }), { reportInput: true });
   if (!result.success) {
     throw new ProfileError(
