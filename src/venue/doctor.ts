@@ -264,9 +264,22 @@ export async function runDoctor(
         page.evaluate(
           `(() => { const L = window.__bookerLib; const item = document.querySelectorAll(${JSON.stringify(profile.slots.item)})[${free.index}]; const el = item && L.clickTarget(item, ${JSON.stringify(profile.slots.click)}); if (!el) return false; el.click(); return true; })()`,
         );
-      if (profile.confirm.opens === 'page') await navigateBy(page, ctx, open);
-      else await open();
-      add({ key: 'slots.click', verdict: 'ok', note: `chose ${free.court} ${free.time}` });
+      const clickable = await page.evaluate(
+        `(() => { const item = document.querySelectorAll(${JSON.stringify(profile.slots.item)})[${free.index}]; return !!(item && window.__bookerLib.clickTarget(item, ${JSON.stringify(profile.slots.click)})); })()`,
+      );
+      const clicked =
+        clickable &&
+        (profile.confirm.opens === 'page'
+          ? (await navigateBy(page, ctx, open), true)
+          : (await open()) !== false);
+      add({
+        key: 'slots.click',
+        verdict: clicked ? 'ok' : 'broken',
+        note: clicked
+          ? `chose ${free.court} ${free.time}`
+          : `"${profile.slots.click}" found nothing to click in the slot`,
+      });
+      if (!clicked) return done();
       if (profile.confirm.dialog) {
         await page
           .locator(profile.confirm.dialog)

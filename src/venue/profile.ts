@@ -297,7 +297,7 @@ export class ProfileError extends BookerError {
   constructor(
     readonly file: string,
     readonly problems: ProfileProblem[],
-    hint = 'Fix the keys above (src/venue/README.md describes every key; `npm run doctor` checks a profile against the live site).',
+    hint = 'Fix the keys above (docs/venue-profiles.md describes every key; `npm run doctor` checks a profile against the live site).',
   ) {
     super(
       `The venue profile ${file} is not valid:\n${problems.map((p) => `  ${file}:${p.line}: ${p.key}: ${p.message}`).join('\n')}`,
@@ -400,7 +400,7 @@ function describeIssue(
     return {
       line: lineOf(doc, keys, lineAt),
       key: keys.length ? key : '(profile)',
-      message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (see src/venue/README.md for the keys a profile has)`,
+      message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (see docs/venue-profiles.md for the keys a profile has)`,
     };
   }
   const missing = 'input' in issue && issue.input === undefined && issue.code !== 'custom';

@@ -82,3 +82,13 @@ describe('npm run doctor checks a profile against the live site and never books'
     expect(verdict('login.email')).toBe('ok');
   }, 60_000);
 });
+
+describe('the doctor names a slot click that finds nothing', () => {
+  it('slots.click broken when the element to click is not in the slot', async () => {
+    const raw = parse(await readFile(profilePath('estelle'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    raw.slots.click = 'a.reserve-link'; // nothing of the kind in the card
+    const { code, verdict } = await runDoctor(stringify(raw));
+    expect(code).toBe(1);
+    expect(verdict('slots.click')).toBe('broken');
+  }, 60_000);
+});
