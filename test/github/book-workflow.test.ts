@@ -10,6 +10,7 @@ import { memoryReporter } from '../../src/github/reporter.ts';
 import { SESSION_CACHE_FILE } from '../../src/github/session-cache.ts';
 import { parseStorageState } from '../../src/venue/storage-state.ts';
 import { fixedClock } from '../../src/calendar/clock.ts';
+import { readInputs } from '../../src/github/inputs.ts';
 import { bookSteps, cacheFolder, cacheStep, evaluateCacheStep } from '../support/actions-cache.ts';
 import { evaluateValue } from '../support/workflow-expressions.ts';
 import { repoWithRemote } from './git-helpers.ts';
@@ -110,6 +111,32 @@ describe("book.yml's lane job, as a process", () => {
     expect(bad.code).toBe(1);
     expect(bad.lane).toBeUndefined();
     expect(bad.stdout).toContain('::error::client_payload.dry_run is "maybe"');
+  });
+});
+
+describe("book.yml's first Book step, as bash runs it", () => {
+  it("writes JOB_STARTED_AT to GITHUB_ENV in the form the Book step reads as the job's start", async () => {
+    const first = steps[0]!;
+    expect(first.name).toBe('Note when the job started');
+    const dir = await mkdtemp(join(tmpdir(), 'job-start-'));
+    const githubEnv = join(dir, 'env');
+    await writeFile(githubEnv, '');
+    const before = Date.now();
+    await run('bash', ['-e', '-c', first.run!], {
+      env: { PATH: process.env.PATH, GITHUB_ENV: githubEnv },
+    });
+    const line = (await readFile(githubEnv, 'utf8')).trim();
+    expect(line).toMatch(/^JOB_STARTED_AT=\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    const value = line.slice('JOB_STARTED_AT='.length);
+    // Read a few minutes later, as the Book step would be after install and Chromium.
+    const { inputs, warnings } = readInputs(
+      { JOB_STARTED_AT: value },
+      { clock: fixedClock(before + 4 * 60_000), setSecret: () => {} },
+    );
+    expect(warnings).toEqual([]);
+    const started = Date.parse(inputs.github.jobStartedAt!);
+    expect(started).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(started).toBeLessThanOrEqual(Date.now());
   });
 });
 
