@@ -81,6 +81,8 @@ export interface RelayStepResult {
   reported: BrokenLink[];
   /** Why the hand-over failed, for an error annotation. */
   error?: string;
+  /** Why a run that planned to hand over ended without doing so (tonight booked meanwhile, a later link). */
+  ended?: string;
   status: StatusFile;
 }
 
@@ -140,12 +142,16 @@ export async function runRelayStep(opts: RelayStepOptions): Promise<RelayStepRes
   }
   if (dirty) await deps.saveStatus(status, dirty, { push: !urgent });
 
-  const finish = (outcome: RelayStepOutcome, error?: string): RelayStepResult => ({
+  const finish = (
+    outcome: RelayStepOutcome,
+    why: { error?: string; ended?: string } = {},
+  ): RelayStepResult => ({
     outcome,
     decision,
     reported,
     status,
-    ...(error ? { error } : {}),
+    ...(why.error ? { error: why.error } : {}),
+    ...(why.ended ? { ended: why.ended } : {}),
     summary: renderRelaySummary({
       decision,
       trigger: opts.trigger,
@@ -185,7 +191,7 @@ export async function runRelayStep(opts: RelayStepOptions): Promise<RelayStepRes
         outcome: 'no hand-over',
       });
       await deps.saveStatus(status, `status: relay link ${decision.link} ended without a hand-over`);
-      return finish('stopped');
+      return finish('stopped', { ended: check.reason ?? 'no hand-over needed' });
     }
     const result = await deps.dispatch(
       successorInputs({
@@ -215,7 +221,7 @@ export async function runRelayStep(opts: RelayStepOptions): Promise<RelayStepRes
       `status: relay link ${decision.link} ${result.ok ? 'handed over' : 'could not hand over'} for the night of ${night}`,
     );
     deps.log(`Relay: ${result.message}`);
-    return result.ok ? finish('handed-over') : finish('dispatch-failed', result.message);
+    return result.ok ? finish('handed-over') : finish('dispatch-failed', { error: result.message });
   }
 }
 

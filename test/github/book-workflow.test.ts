@@ -142,7 +142,11 @@ describe("book.yml's first Book step, as bash runs it", () => {
 
 describe('book.yml session cache: key step → restore → Book step → save, night after night', () => {
   it('saves the session after one night and gives it to the engine the next, never in the clear', async () => {
-    const repo = await repoWithRemote({ 'bookings/status.json': '{"version":1,"bookings":{}}\n' });
+    // 16 February is released at midnight on 2 February; each night's run starts at 20:00, inside the window.
+    const repo = await repoWithRemote({
+      'bookings/status.json': '{"version":1,"bookings":{}}\n',
+      'bookings/bookings.csv': 'Date,Time1,Status\n2026-02-16,19:00,Book\n',
+    });
     const work = repo.clone('runner');
     const files = await mkdtemp(join(tmpdir(), 'book-workflow-'));
     const cache = cacheFolder(join(files, 'cache'));
@@ -191,7 +195,7 @@ describe('book.yml session cache: key step → restore → Book step → save, n
         env,
         repoDir: work,
         reporter,
-        clock: fixedClock('2026-02-01T12:00:00Z'),
+        clock: fixedClock('2026-02-01T20:00:00Z'),
         sleep: async () => {},
         runBooking: async (options: EngineOptions): Promise<EngineResult> => {
           // What the engine reads (.auth/estelle.json, checked as readStorageState does), then writes.
