@@ -320,6 +320,8 @@ describe('the relay in the Actions entry, against a GitHub API stand-in', () => 
     ]);
     expect(chain.links[2]!.endedAt).toBeDefined();
     expect(third.summary).toContain('Court booking: booked');
+    // How long GitHub took to start it after link 2's dispatch (19:01 → 19:06).
+    expect(third.summary).toContain('| Start delay | 5 min |');
     expect(third.summary).toContain('### Relay');
     expect(third.summary).toContain('| This run | link 3 of the chain');
     expect(third.summary).toContain('| Next due | none: this run books the release |');
