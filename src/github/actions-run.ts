@@ -235,10 +235,6 @@ export async function runOnActions<R extends EngineResult>(
   for (const problem of trigger.problems) reporter.notice(problem);
   // When the run was meant to start: its cron line's time, or when the sender says it dispatched it.
   const plannedStart = gh.scheduledFor ?? gh.dispatchedAt;
-  const sections: { title: string; markdown: string }[] = warnings.map((w) => ({
-    title: 'Warning',
-    markdown: `> [!WARNING]\n> ${markdownText(w)}`,
-  }));
   try {
     // 4. The relay (on Actions): a run too early for tonight's release waits and hands over to a successor
     //    instead of booking; a run with nothing to do ends here; a run within reach goes on to the engine.
@@ -274,11 +270,15 @@ export async function runOnActions<R extends EngineResult>(
       // (it never booked anything, so no booked night turns into a failed one).
       if (relayed.outcome === 'dispatch-failed')
         reporter.error(`The relay could not hand over: ${relayed.error}`);
+      const relaySections = warnings.map((w) => ({
+        title: 'Warning',
+        markdown: `> [!WARNING]\n> ${markdownText(w)}`,
+      }));
       // The engine would have shown what is wrong in the bookings file: a run that ends here shows it too.
       const problems = relay.ran && 'problems' in relay ? relay.problems : [];
       for (const problem of problems) reporter.warning(formatProblem(problem));
       if (problems.length > 0) {
-        sections.push({
+        relaySections.push({
           title: `Problems in ${opts.bookingsPath ?? 'bookings/bookings.csv'}`,
           markdown: problems.map((p) => `- ${markdownText(formatProblem(p))}`).join('\n'),
         });
@@ -289,7 +289,7 @@ export async function runOnActions<R extends EngineResult>(
         relaySummary: relayed.summary,
         ...(relayed.error ? { error: relayed.error } : {}),
         ...(relayed.ended ? { ended: relayed.ended } : {}),
-        sections,
+        sections: relaySections,
       });
       await writeJobSummary(summary, env);
       return {
@@ -340,8 +340,7 @@ export async function runOnActions<R extends EngineResult>(
     const { warning: lateStart } = scheduleHealth(past, current);
     if (lateStart) reporter.warning(lateStart);
 
-    // 6. The booking link's end in tonight's chain, then the status commit (only on Actions: a local run
-    //    never pushes).
+    // 6. The booking link's end and outcome in tonight's chain, before the status commit carries it.
     if (relayed) {
       await endRelayLink(relayed, {
         repoDir,
@@ -351,6 +350,12 @@ export async function runOnActions<R extends EngineResult>(
         atMs: clock.now(),
       });
     }
+
+    // 7. The status commit (only on Actions: a local run never pushes).
+    const sections: { title: string; markdown: string }[] = warnings.map((w) => ({
+      title: 'Warning',
+      markdown: `> [!WARNING]\n> ${markdownText(w)}`,
+    }));
     if (gh.inActions) {
       const commit = await group(gh.inActions, 'Commit the status', () =>
         commitStatus({
@@ -375,7 +380,7 @@ export async function runOnActions<R extends EngineResult>(
       }
     }
 
-    // 7. Discord: a warning at worst, never the exit code.
+    // 8. Discord: a warning at worst, never the exit code.
     if (shouldNotify(result, lateStart ? { lateStart } : {})) {
       const shot = pickScreenshot(result.outcome, result.screenshots);
       const screenshotPng = shot ? await readFile(shot).catch(() => undefined) : undefined;
@@ -395,7 +400,7 @@ export async function runOnActions<R extends EngineResult>(
         sections.push({ title: 'Discord', markdown: markdownText(report.discord.warning) });
     }
 
-    // 8. The job summary, with the relay's section when it ran.
+    // 9. The job summary, with the relay's section when it ran.
     const summary = renderSummary(shown, {
       trigger: gh.trigger,
       startedAt: gh.startedAt,
@@ -414,7 +419,7 @@ export async function runOnActions<R extends EngineResult>(
     report.summary = fullSummary;
     return report;
   } finally {
-    // 9. Keep the session for tomorrow: encrypted here, saved by the cache save step after this one.
+    // 10. Keep the session for tomorrow: encrypted here, saved by the cache save step after this one.
     if (gh.inActions) {
       await group(gh.inActions, 'Encrypt the session for the cache', async () => {
         const saved = await saveSession(cache);

@@ -75,12 +75,8 @@ interface EntryLike extends Json {
  * night at once both keep theirs.
  */
 export function mergeStatusJson(upstream: string, ours: string): string {
-  const a = JSON.parse(upstream) as {
-    version?: number;
-    bookings?: Record<string, EntryLike>;
-    relay?: unknown;
-  };
-  const b = JSON.parse(ours) as { version?: number; bookings?: Record<string, EntryLike>; relay?: unknown };
+  const a = JSON.parse(upstream) as { version?: number; bookings?: Record<string, EntryLike> };
+  const b = JSON.parse(ours) as { version?: number; bookings?: Record<string, EntryLike> };
   const bookings: Record<string, EntryLike> = { ...(a.bookings ?? {}) };
   for (const [key, mine] of Object.entries(b.bookings ?? {})) {
     const theirs = bookings[key];
@@ -104,7 +100,7 @@ export function mergeStatusJson(upstream: string, ours: string): string {
     bookings[key] = { ...winner, attempts };
   }
   const sorted = Object.fromEntries(Object.entries(bookings).sort(([x], [y]) => x.localeCompare(y)));
-  const relay = mergeRelay(a.relay, b.relay);
+  const relay = mergeRelay((a as { relay?: unknown }).relay, (b as { relay?: unknown }).relay);
   return `${JSON.stringify({ ...a, ...b, version: b.version ?? a.version ?? 1, bookings: sorted, ...relay }, null, 2)}\n`;
 }
 
