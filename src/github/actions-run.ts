@@ -265,9 +265,15 @@ export async function runOnActions<R extends EngineResult>(
         `The relay step failed (${relayCrashed}); this run goes on as it would without the relay, so tonight's chain may be broken.`,
       );
     }
-    if (relayed && relayed.outcome !== 'book') {
-      // Handed over, stopped, or could not hand over: no login, no engine. A failed hand-over fails the run
-      // (it never booked anything, so no booked night turns into a failed one).
+    if (relayed && relayed.decision.action === 'wait-then-hand-over') {
+      // This run waited for its hand-over: it handed over, found it was not needed, or could not hand over.
+      // The night is its successor's (or a later run's), and this job has no time left to wait for the
+      // release: no engine, no login. A failed hand-over fails the run (it booked nothing, so no booked
+      // night turns into a failed one).
+      //
+      // A run the relay stopped at once (nothing due, tonight booked, relay off and too early…) still goes
+      // to the engine below: it decides from its own reading of the bookings, without a browser when nothing
+      // is due, so a row the relay's reading missed is never lost.
       if (relayed.outcome === 'dispatch-failed')
         reporter.error(`The relay could not hand over: ${relayed.error}`);
       const relaySections = warnings.map((w) => ({
@@ -283,14 +289,7 @@ export async function runOnActions<R extends EngineResult>(
           markdown: problems.map((p) => `- ${markdownText(formatProblem(p))}`).join('\n'),
         });
       }
-      const summary = renderRelayRunSummary({
-        outcome: relayed.outcome,
-        decision: relayed.decision,
-        relaySummary: relayed.summary,
-        ...(relayed.error ? { error: relayed.error } : {}),
-        ...(relayed.ended ? { ended: relayed.ended } : {}),
-        sections: relaySections,
-      });
+      const summary = renderRelayRunSummary(relayed, relaySections);
       await writeJobSummary(summary, env);
       return {
         exitCode: relayed.outcome === 'dispatch-failed' ? 1 : 0,
@@ -380,8 +379,10 @@ export async function runOnActions<R extends EngineResult>(
       }
     }
 
-    // 8. Discord: a warning at worst, never the exit code.
-    if (shouldNotify(result, lateStart ? { lateStart } : {})) {
+    // 8. Discord: a warning at worst, never the exit code. A run the relay stopped at once (six lines a day,
+    //    hours late when GitHub is) is not worth a message for starting late: its summary says so.
+    const lateStartMessage = relayed?.decision.action === 'stop' ? undefined : lateStart;
+    if (shouldNotify(result, lateStartMessage ? { lateStart: lateStartMessage } : {})) {
       const shot = pickScreenshot(result.outcome, result.screenshots);
       const screenshotPng = shot ? await readFile(shot).catch(() => undefined) : undefined;
       report.discord = await group(gh.inActions, 'Notify Discord', () =>

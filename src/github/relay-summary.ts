@@ -3,6 +3,7 @@ import type { Chain } from '../bookings/relay-state.ts';
 import type { RelayDecision } from '../relay/decide.ts';
 import { formatInstant } from '../relay/night.ts';
 import type { TriggerRecord } from '../relay/trigger.ts';
+import type { RelayStepResult } from './relay-step.ts';
 import { markdownCell as cell, markdownTable } from './annotations.ts';
 import { markdownText } from './markdown.ts';
 
@@ -92,48 +93,37 @@ export function renderRelaySummary(ctx: RelaySummaryContext): string {
 }
 
 /**
- * The job summary of a run that ends with the relay step (it hands over, stops, or could not hand over): a
- * heading that says so, the relay section, then any extra sections. Pure; every free text is escaped.
+ * The job summary of a run that waited for its hand-over and ends there: it handed over, found the hand-over
+ * was not needed, or could not hand over. A heading that says which, the relay section, then any extra
+ * sections. Pure; every free text is escaped.
  */
-export function renderRelayRunSummary(opts: {
-  outcome: 'stopped' | 'handed-over' | 'dispatch-failed';
-  decision: RelayDecision;
-  /** The relay section (renderRelaySummary). */
-  relaySummary: string;
-  /** Why the hand-over failed. */
-  error?: string;
-  /** Why a run that planned to hand over did not. */
-  ended?: string;
-  sections?: { title: string; markdown: string }[];
-  timeZone?: string;
-}): string {
-  const zone = opts.timeZone ?? 'Europe/London';
-  const d = opts.decision;
+export function renderRelayRunSummary(
+  result: Pick<RelayStepResult, 'outcome' | 'decision' | 'summary' | 'error' | 'ended'>,
+  sections: { title: string; markdown: string }[] = [],
+  timeZone = 'Europe/London',
+): string {
+  const d = result.decision;
   const lines: string[] = [];
-  if (opts.outcome === 'handed-over' && d.action === 'wait-then-hand-over') {
+  if (result.outcome === 'handed-over' && d.action === 'wait-then-hand-over') {
     lines.push(
       `## ⛓️ Handed over to link ${d.link + 1}`,
       '',
-      `This run did not book: tonight's release (${formatInstant(d.night.releaseAt, zone)}) was too far away for one job. ` +
-        `It started link ${d.link + 1} of the chain, expected to start about ${d.successorExpectedAt.setZone(zone).toFormat('HH:mm ZZZZ')}${d.finalHop ? ', which books' : ', which hands over again'}.`,
+      `This run did not book: tonight's release (${formatInstant(d.night.releaseAt, timeZone)}) was too far away for one job. ` +
+        `It started link ${d.link + 1} of the chain, expected to start about ${d.successorExpectedAt.setZone(timeZone).toFormat('HH:mm ZZZZ')}${d.finalHop ? ', which books' : ', which hands over again'}.`,
     );
-  } else if (opts.outcome === 'dispatch-failed') {
+  } else if (result.outcome === 'dispatch-failed') {
     lines.push(
       '## ❌ The hand-over failed',
       '',
       `This run could not start its successor, so tonight's chain is broken unless a scheduled run closer to midnight books.`,
       '',
       '> [!CAUTION]',
-      `> ${markdownText(opts.error ?? 'the dispatch failed')}`,
+      `> ${markdownText(result.error ?? 'the dispatch failed')}`,
     );
   } else {
-    lines.push(
-      d.action === 'stop' ? `## 💤 Nothing for this run to book (${d.code})` : '## ⛓️ The chain ends here',
-      '',
-      markdownText(d.action === 'stop' ? d.reason : (opts.ended ?? d.reason)),
-    );
+    lines.push('## ⛓️ The chain ends here', '', markdownText(result.ended ?? d.reason));
   }
-  lines.push('', opts.relaySummary.trimEnd(), '');
-  for (const section of opts.sections ?? []) lines.push(`### ${section.title}`, '', section.markdown, '');
+  lines.push('', result.summary.trimEnd(), '');
+  for (const section of sections) lines.push(`### ${section.title}`, '', section.markdown, '');
   return lines.join('\n');
 }

@@ -6,6 +6,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runOnActions, type EngineOptions, type EngineResult } from '../../src/github/actions-run.ts';
 import { memoryReporter } from '../../src/github/reporter.ts';
 import type { Clock } from '../../src/calendar/clock.ts';
+import { DEFAULT_CONFIG } from '../../src/bookings/config.ts';
+import { loadBookings } from '../../src/bookings/csv.ts';
+import { readStatus } from '../../src/bookings/status.ts';
+import { decideRun } from '../../src/calendar/release.ts';
 import { startGitHubStandIn, type Reply, type SeenRequest } from '../relay/github-standin.ts';
 import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-standin.ts';
 import { git, repoWithRemote, writeIn } from './git-helpers.ts';
@@ -105,8 +109,10 @@ async function bookStep(
     jobStartedAt: string;
     apiUrl: string;
     clock: ReturnType<typeof testClock>;
-    engine?: (options: EngineOptions, work: string) => Promise<EngineResult>;
+    engine?: (options: EngineOptions, work: string, clock: Clock) => Promise<EngineResult>;
     private?: boolean;
+    /** The bookings file the glue (and so the relay) reads, when not the engine's. */
+    bookingsPath?: string;
   },
 ) {
   const work = ctx.repo.clone(`run-${run.runId}`);
@@ -175,17 +181,38 @@ async function bookStep(
     sleep: async () => {},
     repoDir: work,
     reporter,
+    ...(run.bookingsPath ? { bookingsPath: run.bookingsPath } : {}),
     runBooking: async (options) => {
       seen.push(options);
-      return (run.engine ?? bookingEngine)(options, work);
+      return (run.engine ?? bookingEngine)(options, work, run.clock.clock);
     },
   });
   const summary = await readFile(summaryPath, 'utf8');
   return { report, seen, reporter, summary, work };
 }
 
-/** What src/run.ts writes on a booked court: the status entry with this attempt. */
-async function bookingEngine(options: EngineOptions, work: string): Promise<EngineResult> {
+/**
+ * The engine, standing in: it decides what is due as src/run.ts does (the release calendar over the real
+ * files), and where src/run.ts would log in and fire it writes what src/run.ts writes on a booked court.
+ */
+async function bookingEngine(options: EngineOptions, work: string, clock: Clock): Promise<EngineResult> {
+  const { rows } = await loadBookings(join(work, 'bookings', 'bookings.csv'), DEFAULT_CONFIG, clock);
+  const due = decideRun(
+    rows.filter((r) => r.book),
+    await readStatus(join(work, STATUS)),
+    clock,
+    DEFAULT_CONFIG,
+  ).due;
+  if (due.length === 0) {
+    return {
+      outcome: 'nothing-due',
+      attempts: 0,
+      message: 'Nothing to book.',
+      screenshots: [],
+      outDir: options.outDir,
+      exitCode: 0,
+    };
+  }
   const status = JSON.parse(await readFile(join(work, STATUS), 'utf8'));
   status.bookings[ROW] = {
     key: ROW,
@@ -332,7 +359,7 @@ describe('the relay in the Actions entry, against a GitHub API stand-in', () => 
     }
   });
 
-  it('stops at once when tonight is already booked: no wait, no engine, no dispatch', async () => {
+  it('stops at once when tonight is already booked: no wait, no dispatch, and the engine finds nothing to do', async () => {
     const ctx = await setup({
       status: {
         version: 1,
@@ -362,11 +389,14 @@ describe('the relay in the Actions entry, against a GitHub API stand-in', () => 
     });
     expect(run.report.exitCode).toBe(0);
     expect(run.report.relay?.decision).toMatchObject({ action: 'stop', code: 'booked' });
-    expect(run.seen).toEqual([]);
     expect(time.sleeps).toEqual([]);
     expect(api.seen).toEqual([]);
-    expect(run.summary).toContain('## 💤 Nothing for this run to book (booked)');
-    expect(run.summary).toContain('Tonight is already booked');
+    // The engine still has its say, from its own reading of the files: nothing due, so no login.
+    expect(run.seen).toHaveLength(1);
+    expect(run.report.result?.outcome).toBe('nothing-due');
+    expect(run.summary).toContain('Court booking: nothing-due');
+    expect(run.summary).toContain('| Decision | stop (booked): Tonight is already booked');
+    expect(run.summary).toContain('| Next due | none: the chain ends here |');
   });
 
   it('does not hand over when another run books tonight while it waits (the status re-read from origin)', async () => {
@@ -474,11 +504,12 @@ describe('the relay in the Actions entry, against a GitHub API stand-in', () => 
     expect(text).toContain('could not start its successor at 14:37 GMT: 403');
     expect(text).toContain('The court was booked anyway');
     expect(originStatus(ctx).relay!.chains[0]!.reportedAt).toBeDefined();
+    time.set('2026-11-26T08:10');
     const again = await bookStep(ctx, {
       runId: '6302',
       event: 'schedule',
-      cron: '47 11 * * *',
-      jobStartedAt: '2026-11-26T11:48',
+      cron: '47 7 * * *',
+      jobStartedAt: '2026-11-26T08:08',
       apiUrl: api.url,
       clock: time,
     });
@@ -537,8 +568,36 @@ describe('the relay in the Actions entry, against a GitHub API stand-in', () => 
     expect(idle.report.exitCode).toBe(1);
   });
 
+  it("lets the engine book a row the relay's reading of the files missed (the engine has the last word)", async () => {
+    // The relay reads a bookings file with nothing for tonight; the engine reads the real one (as when the
+    // engine learns a row source the relay does not, such as weekly rules).
+    const ctx = await setup();
+    const empty = ctx.repo.clone('empty-file');
+    await writeIn(empty, 'bookings/none.csv', 'Date,Time1,Time2,Status\n');
+    git(empty, 'add', 'bookings/none.csv');
+    git(empty, 'commit', '--quiet', '-m', 'an empty bookings file');
+    git(empty, 'push', '--quiet', 'origin', 'main');
+    const api = await gitHub();
+    const time = testClock('2026-11-25T21:00');
+    const run = await bookStep(ctx, {
+      runId: '6700',
+      event: 'schedule',
+      cron: '47 19 * * *',
+      jobStartedAt: '2026-11-25T20:58',
+      apiUrl: api.url,
+      clock: time,
+      bookingsPath: 'bookings/none.csv',
+    });
+    expect(run.report.relay?.decision).toMatchObject({ action: 'stop', code: 'nothing-due' });
+    expect(run.seen).toHaveLength(1);
+    expect(run.report.result?.outcome).toBe('booked');
+    expect(run.report.exitCode).toBe(0);
+    expect(originStatus(ctx).bookings[ROW]!.state).toBe('booked');
+  });
+
   it('keeps a private repository off the relay (relay: auto): an early run ends at once, costing no wait', async () => {
     const ctx = await setup();
+    const before = discord.messages().length;
     const api = await gitHub();
     const time = testClock('2026-11-25T09:00');
     const run = await bookStep(ctx, {
@@ -554,7 +613,12 @@ describe('the relay in the Actions entry, against a GitHub API stand-in', () => 
     expect(run.report.relay?.decision).toMatchObject({ action: 'stop', code: 'disabled' });
     expect(time.sleeps).toEqual([]);
     expect(api.seen).toEqual([]);
+    expect(run.report.result?.outcome).toBe('nothing-due');
     expect(run.summary).toContain('the repository is private and every waiting minute is billed');
+    // The 07:47 line started 73 minutes late: the summary says so, but a stopped run sends no Discord message.
+    expect(run.summary).toContain('[!WARNING]');
+    expect(run.summary).toMatch(/started 1 h 13 min after it was scheduled/);
+    expect(discord.messages().length).toBe(before);
     // Nothing to record: the status on origin is as it was.
     expect(originStatus(ctx).relay).toBeUndefined();
   });

@@ -30,7 +30,7 @@ describe('the summary of a run that ends with the relay', () => {
     const md = renderRelayRunSummary({
       outcome: 'handed-over',
       decision: early(),
-      relaySummary: '### Relay\n',
+      summary: '### Relay\n',
     });
     expect(md).toContain('## ⛓️ Handed over to link 2');
     expect(md).toContain(
@@ -41,13 +41,15 @@ describe('the summary of a run that ends with the relay', () => {
   });
 
   it("escapes GitHub's message in a failed hand-over, and says why a planned hand-over did not happen", () => {
-    const failed = renderRelayRunSummary({
-      outcome: 'dispatch-failed',
-      decision: early(),
-      relaySummary: '### Relay\n',
-      error: '422: GitHub refused ("<b>Unexpected</b> | inputs")',
-      sections: [{ title: 'Warning', markdown: '> [!WARNING]\n> x' }],
-    });
+    const failed = renderRelayRunSummary(
+      {
+        outcome: 'dispatch-failed',
+        decision: early(),
+        summary: '### Relay\n',
+        error: '422: GitHub refused ("<b>Unexpected</b> | inputs")',
+      },
+      [{ title: 'Warning', markdown: '> [!WARNING]\n> x' }],
+    );
     expect(failed).toContain('## ❌ The hand-over failed');
     expect(failed).toContain('> 422: GitHub refused ("\\<b\\>Unexpected\\</b\\> \\| inputs")');
     expect(failed).not.toContain('<b>');
@@ -55,7 +57,7 @@ describe('the summary of a run that ends with the relay', () => {
     const ended = renderRelayRunSummary({
       outcome: 'stopped',
       decision: early(),
-      relaySummary: '### Relay\n',
+      summary: '### Relay\n',
       ended: 'Tonight was booked meanwhile; no successor needed.',
     });
     expect(ended).toContain('## ⛓️ The chain ends here');
