@@ -116,7 +116,7 @@ describe('the relay lines of the job summary', () => {
     expect(md).toContain('| Relay | on: the repository is public, so waiting costs no Actions minutes |');
     expect(md).toContain("Tonight's chain (night of 2026-11-26):");
     expect(md).toContain(
-      "| 1 | 101 | GitHub's schedule (41 7 * * *) | 11:02:00 GMT | relay | 16:39:01 GMT ✓ | 16:44:00 GMT | 16:39:02 GMT |",
+      "| 1 | 101 | GitHub's schedule (41 7 * * \\*) | 11:02:00 GMT | relay | 16:39:01 GMT ✓ | 16:44:00 GMT | 16:39:02 GMT |",
     );
     expect(md).toContain(
       '| 2 | 102 | the relay: link 1 (run 101) | 16:44:00 GMT | relay | 19:01:00 GMT | 19:06:00 GMT | — |',
