@@ -26,7 +26,7 @@ export type BookingState = z.infer<typeof BookingStateSchema>;
 export const AttemptSchema = z.strictObject({
   runId: z.string().optional(),
   runUrl: z.string().optional(),
-  /** schedule | workflow_dispatch | repository_dispatch | local */
+  /** How the run was started, as src/relay/trigger.ts recognises it: schedule | relay | external | manual | local | other (older entries: the event name) */
   trigger: z.string().optional(),
   scheduledFor: z.string().optional(),
   startedAt: z.string(),

@@ -10,12 +10,12 @@ import {
   shouldNotify,
   type OutcomeReport,
 } from '../notify/message.ts';
-import { readInputs, type CommandLineFlags, type GlueInputs } from './inputs.ts';
+import { readEventPayload, readInputs, type CommandLineFlags, type GlueInputs } from './inputs.ts';
 import { writeOutputs } from './outputs.ts';
 import { defaultReporter, type Reporter } from './reporter.ts';
 import { syncStatusFromRemote } from './remote-status.ts';
 import { scheduleHealth, type StartRecord } from './schedule-health.ts';
-import { loadBookings } from '../bookings/csv.ts';
+import { formatProblem, loadBookings } from '../bookings/csv.ts';
 import { loadConfig } from '../bookings/config.ts';
 import { readStatus } from '../bookings/status.ts';
 import { bookingWindows, checkRehearsal } from '../calendar/rehearsal.ts';
@@ -32,11 +32,16 @@ import {
 import { renderSummary } from './summary.ts';
 import { writeJobSummary } from './annotations.ts';
 import { markdownText } from './markdown.ts';
+import { recognizeTrigger } from '../relay/trigger.ts';
+import { endRelayLink, runRelay, type RelayRun } from './relay-run.ts';
+import type { RelayStepResult } from './relay-step.ts';
+import { renderRelayRunSummary } from './relay-summary.ts';
 
 /**
  * The nightly run as GitHub Actions runs it, around the engine: read inputs (secrets masked first)
- * → restore the encrypted session → read the latest status from origin → run the booking → step
- * outputs → status commit → Discord → job summary → save the session → exit code.
+ * → restore the encrypted session → read the latest status from origin → the relay (book now, or wait
+ * and hand over to a successor, or stop) → run the booking → step outputs → status commit → Discord →
+ * job summary → save the session → exit code.
  * The engine is injected (`runBooking`), so wiring src/run.ts in is one call.
  */
 
@@ -76,6 +81,8 @@ export interface ActionsRunOptions<R extends EngineResult> {
   reporter?: Reporter;
   /** Waits between push and Discord retries (tests pass a recorder). */
   sleep?: (ms: number) => Promise<void>;
+  /** The relay's wait until its hand-over (default: sleeps until `clock` reads the instant). */
+  sleepUntil?: (ms: number) => Promise<void>;
 }
 
 export interface ActionsRunReport<R extends EngineResult> {
@@ -85,6 +92,8 @@ export interface ActionsRunReport<R extends EngineResult> {
   statusCommit?: StatusCommitResult;
   discord?: SendResult;
   summary?: string;
+  /** The relay step's result, when it ran (on Actions). */
+  relay?: RelayStepResult;
 }
 
 async function group<T>(inActions: boolean, name: string, fn: () => Promise<T>): Promise<T> {
@@ -226,10 +235,77 @@ export async function runOnActions<R extends EngineResult>(
   const artifactName = gh.runId
     ? (date: string | undefined) => `booking-${date ?? 'none'}-${gh.runId}-${gh.runAttempt ?? '1'}`
     : undefined;
+  // Who started this run (the schedule, a relay link, an external scheduler, a member), from the event itself.
+  const payload = readEventPayload(env);
+  const trigger = recognizeTrigger(env, payload);
+  for (const problem of trigger.problems) reporter.notice(problem);
+  // When the run was meant to start: its cron line's time, or when the sender says it dispatched it.
+  const plannedStart = gh.scheduledFor ?? gh.dispatchedAt;
   try {
-    // 4. The engine. The attempt line records when the run was meant to start: its cron line's time,
-    //    or when an outside scheduler says it dispatched it.
-    const plannedStart = gh.scheduledFor ?? gh.dispatchedAt;
+    // 4. The relay (on Actions): a run too early for tonight's release waits and hands over to a successor
+    //    instead of booking; a run with nothing to do ends here; a run within reach goes on to the engine.
+    let relay: RelayRun = { ran: false };
+    if (gh.inActions) {
+      relay = await group(gh.inActions, 'Relay: book now, or hand over to a later run', () =>
+        runRelay({
+          inputs,
+          trigger,
+          payload,
+          clock,
+          reporter,
+          repoDir,
+          statusPath,
+          bookingsPath: opts.bookingsPath ?? 'bookings/bookings.csv',
+          configPath: opts.configPath ?? 'bookings/config.yml',
+          git,
+          ...(plannedStart ? { plannedStart } : {}),
+          ...(opts.sleep ? { sleep: opts.sleep } : {}),
+          ...(opts.sleepUntil ? { sleepUntil: opts.sleepUntil } : {}),
+        }),
+      );
+    }
+    const relayed = relay.ran && 'result' in relay ? relay.result : undefined;
+    const relayCrashed = relay.ran && 'crashed' in relay ? relay.crashed : undefined;
+    if (relayCrashed) {
+      reporter.error(
+        `The relay step failed (${relayCrashed}); this run goes on as it would without the relay, so tonight's chain may be broken.`,
+      );
+    }
+    if (relayed && relayed.decision.action === 'wait-then-hand-over') {
+      // This run waited for its hand-over: it handed over, found it was not needed, or could not hand over.
+      // The night is its successor's (or a later run's), and this job has no time left to wait for the
+      // release: no engine, no login. A failed hand-over fails the run (it booked nothing, so no booked
+      // night turns into a failed one).
+      //
+      // A run the relay stopped at once (nothing due, tonight booked, relay off and too early…) still goes
+      // to the engine below: it decides from its own reading of the bookings, without a browser when nothing
+      // is due, so a row the relay's reading missed is never lost.
+      if (relayed.outcome === 'dispatch-failed')
+        reporter.error(`The relay could not hand over: ${relayed.error}`);
+      const relaySections = warnings.map((w) => ({
+        title: 'Warning',
+        markdown: `> [!WARNING]\n> ${markdownText(w)}`,
+      }));
+      // The engine would have shown what is wrong in the bookings file: a run that ends here shows it too.
+      const problems = relay.ran && 'problems' in relay ? relay.problems : [];
+      for (const problem of problems) reporter.warning(formatProblem(problem));
+      if (problems.length > 0) {
+        relaySections.push({
+          title: `Problems in ${opts.bookingsPath ?? 'bookings/bookings.csv'}`,
+          markdown: problems.map((p) => `- ${markdownText(formatProblem(p))}`).join('\n'),
+        });
+      }
+      const summary = renderRelayRunSummary(relayed, relaySections);
+      await writeJobSummary(summary, env);
+      return {
+        exitCode: relayed.outcome === 'dispatch-failed' ? 1 : 0,
+        inputs,
+        summary,
+        relay: relayed,
+      };
+    }
+
+    // 5. The engine. The attempt line records how the run was started and when it was meant to start.
     const result = await group(gh.inActions, 'Book', () =>
       opts.runBooking({
         ...(inputs.bookDate ? { date: inputs.bookDate } : {}),
@@ -237,14 +313,21 @@ export async function runOnActions<R extends EngineResult>(
         noWait: inputs.noWait,
         outDir,
         attempt: {
-          trigger: gh.trigger,
+          trigger: trigger.kind,
           ...(gh.runId ? { runId: gh.runId } : {}),
           ...(gh.runUrl ? { runUrl: gh.runUrl } : {}),
           ...(plannedStart ? { scheduledFor: plannedStart } : {}),
         },
       }),
     );
-    const report: ActionsRunReport<R> = { exitCode: result.exitCode, inputs, result };
+    // A relay step that failed leaves a run that found nothing to do as a failure: the chain may be broken.
+    const exitCode = relayCrashed && result.outcome === 'nothing-due' ? 1 : result.exitCode;
+    const report: ActionsRunReport<R> = {
+      exitCode,
+      inputs,
+      result,
+      ...(relayed ? { relay: relayed } : {}),
+    };
     const artifact = artifactName?.(result.row?.date);
     // What members read (annotations, Discord, the summary) names files in the artifact, not on the runner.
     const shown = { ...result, message: forMembers(result.message, result.outDir ?? outDir, artifact) };
@@ -262,7 +345,18 @@ export async function runOnActions<R extends EngineResult>(
     const { warning: lateStart } = scheduleHealth(past, current);
     if (lateStart) reporter.warning(lateStart);
 
-    // 5. The status commit (only on Actions: a local run never pushes).
+    // 6. The booking link's end and outcome in tonight's chain, before the status commit carries it.
+    if (relayed) {
+      await endRelayLink(relayed, {
+        repoDir,
+        statusPath,
+        ...(gh.runId ? { runId: gh.runId } : {}),
+        outcome: result.outcome,
+        atMs: clock.now(),
+      });
+    }
+
+    // 7. The status commit (only on Actions: a local run never pushes).
     const sections: { title: string; markdown: string }[] = warnings.map((w) => ({
       title: 'Warning',
       markdown: `> [!WARNING]\n> ${markdownText(w)}`,
@@ -311,8 +405,10 @@ export async function runOnActions<R extends EngineResult>(
       }
     }
 
-    // 6. Discord: a warning at worst, never the exit code.
-    if (shouldNotify(result, lateStart ? { lateStart } : {})) {
+    // 8. Discord: a warning at worst, never the exit code. A run the relay stopped at once (six lines a day,
+    //    hours late when GitHub is) is not worth a message for starting late: its summary says so.
+    const lateStartMessage = relayed?.decision.action === 'stop' ? undefined : lateStart;
+    if (shouldNotify(result, lateStartMessage ? { lateStart: lateStartMessage } : {})) {
       const shot = pickScreenshot(result.outcome, result.screenshots);
       const screenshotPng = shot ? await readFile(shot).catch(() => undefined) : undefined;
       report.discord = await group(gh.inActions, 'Notify Discord', () =>
@@ -331,7 +427,7 @@ export async function runOnActions<R extends EngineResult>(
         sections.push({ title: 'Discord', markdown: markdownText(report.discord.warning) });
     }
 
-    // 7. The job summary.
+    // 9. The job summary, with the relay's section when it ran.
     const summary = renderSummary(shown, {
       trigger: gh.trigger,
       startedAt: gh.startedAt,
@@ -345,11 +441,12 @@ export async function runOnActions<R extends EngineResult>(
       ...(lateStart ? { lateStart } : {}),
       sections,
     });
-    await writeJobSummary(summary, env);
-    report.summary = summary;
+    const fullSummary = relayed ? `${summary}\n${relayed.summary}` : summary;
+    await writeJobSummary(fullSummary, env);
+    report.summary = fullSummary;
     return report;
   } finally {
-    // 8. Keep the session for tomorrow: encrypted here, saved by the cache save step after this one.
+    // 10. Keep the session for tomorrow: encrypted here, saved by the cache save step after this one.
     if (gh.inActions) {
       await group(gh.inActions, 'Encrypt the session for the cache', async () => {
         const saved = await saveSession(cache);

@@ -42,8 +42,14 @@ export interface RunContext {
   scheduleTimeZone: string;
   /** The instant the cron line fired (ISO, Europe/London), derived from SCHEDULED_CRON. */
   scheduledFor?: string;
-  /** When an external trigger says it dispatched the run (DISPATCHED_AT, ISO). */
+  /** When an external trigger (or the relay) says it dispatched the run (ISO): DISPATCHED_AT, the dispatched_at input or client_payload.dispatched_at. */
   dispatchedAt?: string;
+  /** When the job started (JOB_STARTED_AT, written by book.yml's first step), ISO; GitHub's timeout counts from it. */
+  jobStartedAt?: string;
+  /** This workflow's file name, from GITHUB_WORKFLOW_REF (default book.yml): the relay dispatches it again. */
+  workflowFile: string;
+  /** The branch or tag this run was started from (GITHUB_REF_NAME, default the status branch): the relay's `ref`. */
+  dispatchRef: string;
   /** When this process started (ISO, Europe/London), from the injected clock. */
   startedAt: string;
   stepSummaryPath?: string;
@@ -255,7 +261,9 @@ export function readInputs(
     }
   }
   let dispatchedAt =
-    clean(env.DISPATCHED_AT) ?? textField('client_payload.dispatched_at', payload.dispatched_at, problems);
+    clean(env.DISPATCHED_AT) ??
+    textField('the dispatched_at input', dispatch.dispatched_at, problems) ??
+    textField('client_payload.dispatched_at', payload.dispatched_at, problems);
   if (dispatchedAt && !DateTime.fromISO(dispatchedAt).isValid) {
     warnings.push(
       `The dispatched_at "${dispatchedAt}" is not an ISO 8601 instant (e.g. 2026-02-14T23:40:00Z); the start delay is unknown.`,
@@ -263,15 +271,20 @@ export function readInputs(
     dispatchedAt = undefined;
   }
 
+  const jobStartedAt = readJobStart(clean(env.JOB_STARTED_AT), started, warnings);
+
   const serverUrl = clean(env.GITHUB_SERVER_URL) ?? 'https://github.com';
   const repository = clean(env.GITHUB_REPOSITORY);
   const runId = clean(env.GITHUB_RUN_ID);
+  const branch = clean(env.STATUS_BRANCH) ?? clean(env.GITHUB_REF_NAME) ?? 'main';
   const github: RunContext = {
     inActions,
     trigger: eventName ?? (inActions ? 'unknown' : 'local'),
     serverUrl,
     apiUrl: clean(env.GITHUB_API_URL) ?? 'https://api.github.com',
-    branch: clean(env.STATUS_BRANCH) ?? clean(env.GITHUB_REF_NAME) ?? 'main',
+    branch,
+    workflowFile: workflowFileOf(clean(env.GITHUB_WORKFLOW_REF)),
+    dispatchRef: clean(env.GITHUB_REF_NAME) ?? branch,
     scheduleTimeZone: zone,
     startedAt: started.toISO()!,
     ...(runId ? { runId } : {}),
@@ -283,6 +296,7 @@ export function readInputs(
     ...(scheduledCron ? { scheduledCron } : {}),
     ...(scheduledFor ? { scheduledFor } : {}),
     ...(dispatchedAt ? { dispatchedAt } : {}),
+    ...(jobStartedAt ? { jobStartedAt } : {}),
     ...(clean(env.GITHUB_STEP_SUMMARY) ? { stepSummaryPath: clean(env.GITHUB_STEP_SUMMARY) } : {}),
     ...(clean(env.GITHUB_OUTPUT) ? { outputPath: clean(env.GITHUB_OUTPUT) } : {}),
   };
@@ -314,6 +328,30 @@ export function readInputs(
       : {}),
   };
   return { inputs, problems, warnings };
+}
+
+/**
+ * JOB_STARTED_AT, as book.yml's first step writes it (`date -u +%Y-%m-%dT%H:%M:%SZ`). A value that cannot be
+ * the start of this job (not an instant, later than now, or longer ago than a job may run) is a warning and is
+ * not used: the relay then assumes the job started a few minutes before the script.
+ */
+function readJobStart(raw: string | undefined, now: DateTime, warnings: string[]): string | undefined {
+  if (!raw) return undefined;
+  const at = DateTime.fromISO(raw, { setZone: true });
+  const minutesAgo = at.isValid ? now.diff(at, 'minutes').minutes : Number.NaN;
+  if (!(minutesAgo >= -1 && minutesAgo <= 360)) {
+    warnings.push(
+      `JOB_STARTED_AT "${raw.slice(0, 40)}" is not this job's start (an ISO 8601 instant within the last 6 hours); ` +
+        `the relay assumes the job started a few minutes before this step. Check the first step of the Book job in .github/workflows/book.yml.`,
+    );
+    return undefined;
+  }
+  return at.toISO() ?? undefined;
+}
+
+/** The workflow file of GITHUB_WORKFLOW_REF (`owner/repo/.github/workflows/book.yml@refs/heads/main`). */
+function workflowFileOf(ref: string | undefined): string {
+  return /\/\.github\/workflows\/([A-Za-z0-9_.-]+\.ya?ml)@/.exec(ref ?? '')?.[1] ?? 'book.yml';
 }
 
 /** The secret the session cache is keyed and encrypted with: SESSION_CACHE_KEY, else the password. */

@@ -28,8 +28,11 @@ import { renderRelaySummary } from './relay-summary.ts';
  * (the clock and its sleep, the status as the remote has it, the status push, the dispatch, Discord), so the
  * Actions entry wires it in with one call:
  *
- *   morning check (report last night's broken links once) → decide → record this link → and then
- *   - book: return; the caller runs the engine and then `endBookLink`;
+ *   decide → morning check (report last night's broken links once) → record this link → and then
+ *   - book: return; the caller runs the engine and then `endBookLink`. A booking run that is already inside the
+ *     login lead (or past the release) does nothing that costs time before the engine: its record is written to
+ *     the file without a push (the status commit after the engine carries it) and the morning check waits for
+ *     the next run;
  *   - stop: return;
  *   - wait-then-hand-over: sleep until the hand-over, re-read the status, check the chain, dispatch the
  *     successor (retrying a transient failure every 2 minutes until the latest safe instant), record it.
@@ -42,8 +45,11 @@ export interface RelayStepDeps {
   sleepUntil(ms: number): Promise<void>;
   /** The latest status (the caller fetches it from the remote first). */
   readStatus(): Promise<StatusFile>;
-  /** Writes and pushes the status; false when the push failed (the step goes on). */
-  saveStatus(status: StatusFile, message: string): Promise<boolean>;
+  /**
+   * Writes the status and, unless `push` is false, commits and pushes it; false when the push failed (the step
+   * goes on).
+   */
+  saveStatus(status: StatusFile, message: string, options?: { push: boolean }): Promise<boolean>;
   /** Sends the successor's workflow_dispatch (src/github/dispatch.ts with the run's GITHUB_TOKEN). */
   dispatch(inputs: Record<string, string>): Promise<DispatchResult>;
   /** Sends a Discord message (src/notify/discord.ts); its result is not the step's concern. */
@@ -75,18 +81,43 @@ export interface RelayStepResult {
   reported: BrokenLink[];
   /** Why the hand-over failed, for an error annotation. */
   error?: string;
+  /** Why a run that planned to hand over ended without doing so (tonight booked meanwhile, a later link). */
+  ended?: string;
   status: StatusFile;
 }
 
 const PERMANENT = new Set(['bad-request', 'unauthorized', 'forbidden', 'not-found', 'invalid']);
+
+/** How long before the login lead a booking run may still spend on a push and a Discord message. */
+const URGENT_MARGIN_MS = 2 * 60_000;
 
 export async function runRelayStep(opts: RelayStepOptions): Promise<RelayStepResult> {
   const { deps, config } = opts;
   let status = await deps.readStatus();
   let dirty: string | undefined;
 
+  const decision = decideRelay({
+    now: deps.now(),
+    config,
+    rows: opts.rows,
+    status,
+    trigger: opts.trigger,
+    ...(opts.run.runId ? { runId: opts.run.runId } : {}),
+    relay: opts.relay,
+    ...(opts.run.jobStartedAt !== undefined ? { jobStartedAt: opts.run.jobStartedAt } : {}),
+    ...(opts.dryRun ? { dryRun: true } : {}),
+    ...(opts.noWait ? { noWait: true } : {}),
+  });
+  deps.log(`Relay: ${decision.reason}`);
+  // A booking run close to the release goes straight to the engine.
+  const urgent =
+    decision.action === 'book' &&
+    (!decision.night ||
+      deps.now() >=
+        decision.night.releaseAt.toMillis() - config.loginLeadMinutes * 60_000 - URGENT_MARGIN_MS);
+
   // The morning check: last night's broken links, reported once.
-  const reported = brokenLinks(status, deps.now(), config);
+  const reported = urgent ? [] : brokenLinks(status, deps.now(), config);
   if (reported.length > 0) {
     await deps.notify(
       buildBrokenChainMessage(reported, {
@@ -104,32 +135,23 @@ export async function runRelayStep(opts: RelayStepOptions): Promise<RelayStepRes
     dirty = 'status: relay broken link reported';
   }
 
-  const decision = decideRelay({
-    now: deps.now(),
-    config,
-    rows: opts.rows,
-    status,
-    trigger: opts.trigger,
-    ...(opts.run.runId ? { runId: opts.run.runId } : {}),
-    relay: opts.relay,
-    ...(opts.run.jobStartedAt !== undefined ? { jobStartedAt: opts.run.jobStartedAt } : {}),
-    ...(opts.dryRun ? { dryRun: true } : {}),
-    ...(opts.noWait ? { noWait: true } : {}),
-  });
-  deps.log(`Relay: ${decision.reason}`);
   const record = linkRecord(decision, opts.trigger, opts.run);
   if (record) {
     status = withLink(status, record.night, record.link);
     dirty = `status: relay link ${record.link.link} (${record.link.role}) for the night of ${record.night.night}`;
   }
-  if (dirty) await deps.saveStatus(status, dirty);
+  if (dirty) await deps.saveStatus(status, dirty, { push: !urgent });
 
-  const finish = (outcome: RelayStepOutcome, error?: string): RelayStepResult => ({
+  const finish = (
+    outcome: RelayStepOutcome,
+    why: { error?: string; ended?: string } = {},
+  ): RelayStepResult => ({
     outcome,
     decision,
     reported,
     status,
-    ...(error ? { error } : {}),
+    ...(why.error ? { error: why.error } : {}),
+    ...(why.ended ? { ended: why.ended } : {}),
     summary: renderRelaySummary({
       decision,
       trigger: opts.trigger,
@@ -169,7 +191,7 @@ export async function runRelayStep(opts: RelayStepOptions): Promise<RelayStepRes
         outcome: 'no hand-over',
       });
       await deps.saveStatus(status, `status: relay link ${decision.link} ended without a hand-over`);
-      return finish('stopped');
+      return finish('stopped', { ended: check.reason ?? 'no hand-over needed' });
     }
     const result = await deps.dispatch(
       successorInputs({
@@ -199,7 +221,7 @@ export async function runRelayStep(opts: RelayStepOptions): Promise<RelayStepRes
       `status: relay link ${decision.link} ${result.ok ? 'handed over' : 'could not hand over'} for the night of ${night}`,
     );
     deps.log(`Relay: ${result.message}`);
-    return result.ok ? finish('handed-over') : finish('dispatch-failed', result.message);
+    return result.ok ? finish('handed-over') : finish('dispatch-failed', { error: result.message });
   }
 }
 

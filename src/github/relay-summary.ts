@@ -3,7 +3,9 @@ import type { Chain } from '../bookings/relay-state.ts';
 import type { RelayDecision } from '../relay/decide.ts';
 import { formatInstant } from '../relay/night.ts';
 import type { TriggerRecord } from '../relay/trigger.ts';
+import type { RelayStepResult } from './relay-step.ts';
 import { markdownCell as cell, markdownTable } from './annotations.ts';
+import { markdownText } from './markdown.ts';
 
 /**
  * The relay's part of the job summary: which link this run is, who started it, what it decided and when the
@@ -88,4 +90,40 @@ export function renderRelaySummary(ctx: RelaySummaryContext): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The job summary of a run that waited for its hand-over and ends there: it handed over, found the hand-over
+ * was not needed, or could not hand over. A heading that says which, the relay section, then any extra
+ * sections. Pure; every free text is escaped.
+ */
+export function renderRelayRunSummary(
+  result: Pick<RelayStepResult, 'outcome' | 'decision' | 'summary' | 'error' | 'ended'>,
+  sections: { title: string; markdown: string }[] = [],
+  timeZone = 'Europe/London',
+): string {
+  const d = result.decision;
+  const lines: string[] = [];
+  if (result.outcome === 'handed-over' && d.action === 'wait-then-hand-over') {
+    lines.push(
+      `## ⛓️ Handed over to link ${d.link + 1}`,
+      '',
+      `This run did not book: tonight's release (${formatInstant(d.night.releaseAt, timeZone)}) was too far away for one job. ` +
+        `It started link ${d.link + 1} of the chain, expected to start about ${d.successorExpectedAt.setZone(timeZone).toFormat('HH:mm ZZZZ')}${d.finalHop ? ', which books' : ', which hands over again'}.`,
+    );
+  } else if (result.outcome === 'dispatch-failed') {
+    lines.push(
+      '## ❌ The hand-over failed',
+      '',
+      `This run could not start its successor, so tonight's chain is broken unless a scheduled run closer to midnight books.`,
+      '',
+      '> [!CAUTION]',
+      `> ${markdownText(result.error ?? 'the dispatch failed')}`,
+    );
+  } else {
+    lines.push('## ⛓️ The chain ends here', '', markdownText(result.ended ?? d.reason));
+  }
+  lines.push('', result.summary.trimEnd(), '');
+  for (const section of sections) lines.push(`### ${section.title}`, '', section.markdown, '');
+  return lines.join('\n');
 }

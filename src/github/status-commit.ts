@@ -2,6 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { mkdir, readFile, writeFile, copyFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { RelayStateSchema, type RelayState } from '../bookings/relay-state.ts';
+import { mergeRelayState } from '../relay/chain.ts';
 import { BOT_IDENTITY, gitIn, gitOk, type Git } from './git.ts';
 
 /**
@@ -74,9 +76,11 @@ interface EntryLike extends Json {
 }
 
 /**
- * Merges two status files (contract shape `{version, bookings: {key: entry}}`): every booking of
+ * Merges two status files (contract shape `{version, bookings: {key: entry}, relay?}`): every booking of
  * both; for a key in both, the newer entry (updatedAt) wins, except that a booked entry is never
- * replaced by a non-booked one; attempts are the union of both, in start order.
+ * replaced by a non-booked one; attempts are the union of both, in start order. The relay's chains are
+ * merged link by link (src/relay/chain.ts mergeRelayState), so two runs that recorded links of the same
+ * night at once both keep theirs.
  */
 export function mergeStatusJson(upstream: string, ours: string): string {
   const a = JSON.parse(upstream.replace(/^\uFEFF/, '')) as {
@@ -110,7 +114,22 @@ export function mergeStatusJson(upstream: string, ours: string): string {
     bookings[key] = { ...winner, attempts };
   }
   const sorted = Object.fromEntries(Object.entries(bookings).sort(([x], [y]) => x.localeCompare(y)));
-  return `${JSON.stringify({ ...a, ...b, version: b.version ?? a.version ?? 1, bookings: sorted }, null, 2)}\n`;
+  const relay = mergeRelay((a as { relay?: unknown }).relay, (b as { relay?: unknown }).relay);
+  return `${JSON.stringify({ ...a, ...b, version: b.version ?? a.version ?? 1, bookings: sorted, ...relay }, null, 2)}\n`;
+}
+
+/**
+ * The merged `relay` field. A side whose record is not what the bot writes is left out of the merge rather than
+ * guessed at (the other side's record stands); when neither can be read, ours is kept as it was.
+ */
+function mergeRelay(upstream: unknown, ours: unknown): { relay?: unknown } {
+  const read = (value: unknown): RelayState | undefined => {
+    const parsed = RelayStateSchema.safeParse(value);
+    return parsed.success ? parsed.data : undefined;
+  };
+  const merged = mergeRelayState(read(upstream), read(ours));
+  if (merged) return { relay: merged };
+  return ours !== undefined ? { relay: ours } : upstream !== undefined ? { relay: upstream } : {};
 }
 
 const REJECTED =

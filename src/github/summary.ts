@@ -87,9 +87,11 @@ export function renderSummary(result: OutcomeReport, ctx: SummaryContext = {}): 
   lines.push(`| Scheduled for | ${cell(instant(ctx.scheduledFor, zone))} |`);
   if (ctx.dispatchedAt) lines.push(`| Dispatched at | ${cell(instant(ctx.dispatchedAt, zone))} |`);
   lines.push(`| Actually started | ${cell(instant(ctx.startedAt, zone))} |`);
-  if (ctx.scheduledFor && ctx.startedAt) {
-    const delay = DateTime.fromISO(ctx.startedAt).diff(DateTime.fromISO(ctx.scheduledFor), 'minutes').minutes;
-    lines.push(`| Start delay | ${Math.round(delay)} min |`);
+  // How long GitHub took to start the run: from its cron line's instant, else from when it was dispatched.
+  const planned = ctx.scheduledFor ?? ctx.dispatchedAt;
+  if (planned && ctx.startedAt) {
+    const delay = DateTime.fromISO(ctx.startedAt).diff(DateTime.fromISO(planned), 'minutes').minutes;
+    if (Number.isFinite(delay)) lines.push(`| Start delay | ${Math.round(delay)} min |`);
   }
   if (result.releaseAt) lines.push(`| Release (venue midnight) | ${cell(instant(result.releaseAt, zone))} |`);
   lines.push('');

@@ -106,6 +106,55 @@ describe('readInputs', () => {
     expect(inputs.github.trigger).toBe('local');
   });
 
+  it("reads what the relay needs: the job's start, the workflow file, the ref, and a dispatched_at input", async () => {
+    const { env } = await actionsEnv();
+    const relayed = {
+      ...env,
+      GITHUB_EVENT_NAME: 'workflow_dispatch',
+      SCHEDULED_CRON: '',
+      GITHUB_REF_NAME: 'booking-branch',
+      STATUS_BRANCH: 'main',
+      GITHUB_WORKFLOW_REF: 'member/padel/.github/workflows/courts.yml@refs/heads/booking-branch',
+      JOB_STARTED_AT: '2026-11-25T19:03:12Z',
+      DISPATCH_INPUTS: JSON.stringify({
+        dry_run: false,
+        trigger: 'relay',
+        dispatched_at: '2026-11-25T19:01:00Z',
+      }),
+    };
+    const { inputs, problems, warnings } = readInputs(relayed, {
+      clock: fixedClock('2026-11-25T19:05:00Z'),
+      setSecret: () => {},
+    });
+    expect(problems).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(inputs.github).toMatchObject({
+      jobStartedAt: '2026-11-25T19:03:12.000Z',
+      workflowFile: 'courts.yml',
+      dispatchRef: 'booking-branch',
+      branch: 'main',
+      dispatchedAt: '2026-11-25T19:01:00Z',
+    });
+    // Without GITHUB_WORKFLOW_REF: book.yml, and the status branch.
+    const plain = readInputs({ GITHUB_REF_NAME: 'main' }, { setSecret: () => {} }).inputs.github;
+    expect(plain).toMatchObject({ workflowFile: 'book.yml', dispatchRef: 'main' });
+    expect(plain.jobStartedAt).toBeUndefined();
+  });
+
+  it.each([
+    ['not an instant', 'yesterday'],
+    ['in the future', '2026-11-25T19:30:00Z'],
+    ['longer ago than a job may run', '2026-11-25T12:00:00Z'],
+  ])('warns about a JOB_STARTED_AT %s and does not use it', (_, value) => {
+    const { inputs, problems, warnings } = readInputs(
+      { JOB_STARTED_AT: value },
+      { clock: fixedClock('2026-11-25T19:05:00Z'), setSecret: () => {} },
+    );
+    expect(problems).toEqual([]);
+    expect(inputs.github.jobStartedAt).toBeUndefined();
+    expect(warnings.join(' ')).toContain(`JOB_STARTED_AT "${value}" is not this job's start`);
+  });
+
   it('masks with ::add-mask:: on Actions', () => {
     const lines: string[] = [];
     const write = process.stdout.write.bind(process.stdout);

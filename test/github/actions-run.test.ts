@@ -53,7 +53,7 @@ afterEach(() => {
 async function setup() {
   const repo = await repoWithRemote({
     [STATUS]: `${JSON.stringify({ version: 1, bookings: {} }, null, 2)}\n`,
-    'bookings/bookings.csv': 'Date,Time1,Time2,Book\n2026-02-15,19:00,20:00,yes\n',
+    'bookings/bookings.csv': 'Date,Time1,Time2,Status\n2026-02-15,19:00,20:00,Book\n',
   });
   const work = repo.clone('runner');
   const files = await mkdtemp(join(tmpdir(), 'actions-files-'));
@@ -130,7 +130,7 @@ describe('runOnActions, as GitHub Actions runs it', () => {
     await writeIn(
       member,
       'bookings/bookings.csv',
-      'Date,Time1,Time2,Book\n2026-02-15,19:00,20:00,yes\n2026-02-16,18:00,,yes\n',
+      'Date,Time1,Time2,Status\n2026-02-15,19:00,20:00,Book\n2026-02-16,18:00,,Book\n',
     );
     git(member, 'commit', '--quiet', '-am', 'Add 16 Feb');
     git(member, 'push', '--quiet', 'origin', 'main');
@@ -142,7 +142,7 @@ describe('runOnActions, as GitHub Actions runs it', () => {
     const report = await runOnActions({
       runBooking: bookingEngine(work, seen),
       env,
-      clock: fixedClock('2026-02-01T21:20:00Z'),
+      clock: fixedClock('2026-01-31T21:20:00Z'), // 2 h 40 min before 15 February is released
       repoDir: work,
       reporter,
       sleep: async (ms) => {
@@ -160,7 +160,7 @@ describe('runOnActions, as GitHub Actions runs it', () => {
         runUrl: 'https://github.com/member/padel/actions/runs/9001',
       },
     });
-    expect(seen[0]!.attempt.scheduledFor).toBe('2026-02-01T19:17:00.000+00:00');
+    expect(seen[0]!.attempt.scheduledFor).toBe('2026-01-31T19:17:00.000+00:00');
 
     // Status: rebased onto the member's commit and pushed, only the status file.
     expect(report.statusCommit).toMatchObject({ ok: true, pushed: true });
@@ -209,7 +209,7 @@ describe('runOnActions, as GitHub Actions runs it', () => {
     const report = await runOnActions({
       runBooking: bookingEngine(work, []),
       env: { ...env, SCHEDULED_CRON: '', GITHUB_EVENT_NAME: 'workflow_dispatch' },
-      clock: fixedClock('2026-02-01T21:20:00Z'),
+      clock: fixedClock('2026-01-31T21:20:00Z'),
       repoDir: work,
       reporter,
       sleep: async () => {},
@@ -237,21 +237,22 @@ describe('runOnActions, as GitHub Actions runs it', () => {
         ...env,
         GITHUB_EVENT_NAME: 'repository_dispatch',
         SCHEDULED_CRON: '',
-        DISPATCHED_AT: '2026-02-01T23:40:00Z',
+        DISPATCHED_AT: '2026-01-31T23:40:00Z',
       },
-      clock: fixedClock('2026-02-01T23:41:30Z'),
+      clock: fixedClock('2026-01-31T23:41:30Z'),
       repoDir: work,
       reporter: memoryReporter(),
       sleep: async () => {},
     });
+    // The attempt records the trigger as recognised (an external scheduler), not only the event's name.
     expect(seen[0]!.attempt).toMatchObject({
-      trigger: 'repository_dispatch',
-      scheduledFor: '2026-02-01T23:40:00Z',
+      trigger: 'external',
+      scheduledFor: '2026-01-31T23:40:00Z',
     });
     const status = JSON.parse(await readFile(join(work, STATUS), 'utf8'));
     expect(status.bookings['2026-02-15 19:00'].attempts.at(-1)).toMatchObject({
-      trigger: 'repository_dispatch',
-      scheduledFor: '2026-02-01T23:40:00Z',
+      trigger: 'external',
+      scheduledFor: '2026-01-31T23:40:00Z',
     });
   });
 
@@ -296,6 +297,7 @@ describe('runOnActions keeps a booking going and a rehearsal safe', () => {
   it('books normally with SCHEDULED_CRON="7 23 * * MON-FRI" (names GitHub accepts), warning about nothing', async () => {
     const { work, env } = await setup();
     await mkdir(join(work, '.auth'), { recursive: true });
+    await writeFile(join(work, 'bookings', 'bookings.csv'), 'Date,Time1,Status\n2026-02-17,19:00,Book\n');
     const seen: EngineOptions[] = [];
     const reporter = memoryReporter();
     const report = await runOnActions({
@@ -345,6 +347,7 @@ describe('runOnActions keeps a booking going and a rehearsal safe', () => {
   it('books anyway when the schedule line cannot be read, and says so in the summary', async () => {
     const { work, env } = await setup();
     await mkdir(join(work, '.auth'), { recursive: true });
+    await writeFile(join(work, 'bookings', 'bookings.csv'), 'Date,Time1,Status\n2026-02-17,19:00,Book\n');
     const seen: EngineOptions[] = [];
     const reporter = memoryReporter();
     const report = await runOnActions({
@@ -496,7 +499,7 @@ describe('runOnActions keeps a booking going and a rehearsal safe', () => {
         return recordingEngine([])(options);
       },
       env,
-      clock: fixedClock('2026-02-01T12:00:00Z'),
+      clock: fixedClock('2026-01-31T20:00:00Z'),
       repoDir: work,
       reporter,
       sleep: async () => {},

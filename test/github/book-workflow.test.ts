@@ -10,6 +10,7 @@ import { memoryReporter } from '../../src/github/reporter.ts';
 import { SESSION_CACHE_FILE } from '../../src/github/session-cache.ts';
 import { parseStorageState } from '../../src/venue/storage-state.ts';
 import { fixedClock } from '../../src/calendar/clock.ts';
+import { readInputs } from '../../src/github/inputs.ts';
 import { bookSteps, cacheFolder, cacheStep, evaluateCacheStep } from '../support/actions-cache.ts';
 import { evaluateValue } from '../support/workflow-expressions.ts';
 import { repoWithRemote } from './git-helpers.ts';
@@ -113,9 +114,39 @@ describe("book.yml's lane job, as a process", () => {
   });
 });
 
+describe("book.yml's first Book step, as bash runs it", () => {
+  it("writes JOB_STARTED_AT to GITHUB_ENV in the form the Book step reads as the job's start", async () => {
+    const first = steps[0]!;
+    expect(first.name).toBe('Note when the job started');
+    const dir = await mkdtemp(join(tmpdir(), 'job-start-'));
+    const githubEnv = join(dir, 'env');
+    await writeFile(githubEnv, '');
+    const before = Date.now();
+    await run('bash', ['-e', '-c', first.run!], {
+      env: { PATH: process.env.PATH, GITHUB_ENV: githubEnv },
+    });
+    const line = (await readFile(githubEnv, 'utf8')).trim();
+    expect(line).toMatch(/^JOB_STARTED_AT=\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    const value = line.slice('JOB_STARTED_AT='.length);
+    // Read a few minutes later, as the Book step would be after install and Chromium.
+    const { inputs, warnings } = readInputs(
+      { JOB_STARTED_AT: value },
+      { clock: fixedClock(before + 4 * 60_000), setSecret: () => {} },
+    );
+    expect(warnings).toEqual([]);
+    const started = Date.parse(inputs.github.jobStartedAt!);
+    expect(started).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(started).toBeLessThanOrEqual(Date.now());
+  });
+});
+
 describe('book.yml session cache: key step → restore → Book step → save, night after night', () => {
   it('saves the session after one night and gives it to the engine the next, never in the clear', async () => {
-    const repo = await repoWithRemote({ 'bookings/status.json': '{"version":1,"bookings":{}}\n' });
+    // 16 February is released at midnight on 2 February; each night's run starts at 20:00, inside the window.
+    const repo = await repoWithRemote({
+      'bookings/status.json': '{"version":1,"bookings":{}}\n',
+      'bookings/bookings.csv': 'Date,Time1,Status\n2026-02-16,19:00,Book\n',
+    });
     const work = repo.clone('runner');
     const files = await mkdtemp(join(tmpdir(), 'book-workflow-'));
     const cache = cacheFolder(join(files, 'cache'));
@@ -164,7 +195,7 @@ describe('book.yml session cache: key step → restore → Book step → save, n
         env,
         repoDir: work,
         reporter,
-        clock: fixedClock('2026-02-01T12:00:00Z'),
+        clock: fixedClock('2026-02-01T20:00:00Z'),
         sleep: async () => {},
         runBooking: async (options: EngineOptions): Promise<EngineResult> => {
           // What the engine reads (.auth/estelle.json, checked as readStorageState does), then writes.

@@ -182,6 +182,81 @@ describe('mergeStatusJson', () => {
   });
 });
 
+describe('mergeStatusJson: the relay record', () => {
+  const link = (n: number, runId: string, extra: Record<string, unknown> = {}) => ({
+    link: n,
+    runId,
+    trigger: n === 1 ? 'schedule' : 'relay',
+    startedBy: n === 1 ? "GitHub's schedule" : 'the relay',
+    startedAt: `2026-11-25T${String(10 + n).padStart(2, '0')}:00:00.000Z`,
+    role: 'relay',
+    ...extra,
+  });
+  const withRelay = (links: unknown[], reportedAt?: string) =>
+    `${JSON.stringify(
+      {
+        version: 1,
+        bookings: {},
+        relay: {
+          chains: [
+            {
+              night: '2026-11-26',
+              releaseAt: '2026-11-26T00:00:00.000+00:00',
+              courtDate: '2026-12-10',
+              links,
+              ...(reportedAt ? { reportedAt } : {}),
+            },
+          ],
+        },
+      },
+      null,
+      2,
+    )}\n`;
+
+  it("keeps both runs' links of one night, the later record of a run winning field by field", () => {
+    const upstream = withRelay([link(1, '500', { handOverAt: '2026-11-25T16:30:00.000Z' }), link(2, '501')]);
+    const ours = withRelay([
+      link(1, '500', { endedAt: '2026-11-25T16:31:00.000Z', outcome: 'handed over' }),
+      link(3, '502', { role: 'book' }),
+    ]);
+    const merged = JSON.parse(mergeStatusJson(upstream, ours));
+    const links = merged.relay.chains[0].links as Record<string, unknown>[];
+    expect(links.map((l) => l.runId)).toEqual(['500', '501', '502']);
+    expect(links[0]).toMatchObject({ handOverAt: '2026-11-25T16:30:00.000Z', outcome: 'handed over' });
+  });
+
+  it('keeps a night reported once reported on either side, and a side without a relay record loses nothing', () => {
+    const reported = withRelay([link(1, '500')], '2026-11-26T03:50:00.000Z');
+    const merged = JSON.parse(mergeStatusJson(reported, withRelay([link(1, '500')])));
+    expect(merged.relay.chains[0].reportedAt).toBe('2026-11-26T03:50:00.000Z');
+    const none = status({});
+    expect(JSON.parse(mergeStatusJson(none, reported)).relay).toEqual(JSON.parse(reported).relay);
+    expect(JSON.parse(mergeStatusJson(reported, none)).relay).toEqual(JSON.parse(reported).relay);
+  });
+
+  it('leaves out a side whose relay record is not what the bot writes, keeping the readable one', () => {
+    const broken = `${JSON.stringify({ version: 1, bookings: {}, relay: { chains: 'x' } })}\n`;
+    const good = withRelay([link(1, '500')]);
+    expect(JSON.parse(mergeStatusJson(broken, good)).relay).toEqual(JSON.parse(good).relay);
+    expect(JSON.parse(mergeStatusJson(good, broken)).relay).toEqual(JSON.parse(good).relay);
+  });
+
+  it("merges two runs' relay links when their status pushes race (a real rebase)", async () => {
+    const repo = await repoWithRemote({ [STATUS]: status({}) });
+    const work = repo.clone('runner');
+    const other = repo.clone('other-run');
+    await writeIn(other, STATUS, withRelay([link(1, '500')]));
+    git(other, 'commit', '--quiet', '-am', 'status: relay link 1');
+    git(other, 'push', '--quiet', 'origin', 'main');
+    await writeIn(work, STATUS, withRelay([link(2, '501')]));
+    const result = await commitStatus({ repoDir: work, message: 'status: relay link 2', sleep: noSleep });
+    expect(result.ok, JSON.stringify(result.log)).toBe(true);
+    expect(result.log.join('\n')).toContain('merged the status file');
+    const final = JSON.parse(git(repo.bare, 'show', `main:${STATUS}`));
+    expect(final.relay.chains[0].links.map((l: { runId: string }) => l.runId)).toEqual(['500', '501']);
+  });
+});
+
 describe('remote status', () => {
   it('reads the status another run committed after this checkout, and syncs the local file', async () => {
     const repo = await repoWithRemote({ [STATUS]: status({}) });

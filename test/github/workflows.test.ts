@@ -8,6 +8,11 @@ import { cronTimes } from '../../src/github/schedule-health.ts';
 import { readInputs } from '../../src/github/inputs.ts';
 import { laneFromEnv } from '../../src/cli/lane.ts';
 import { evaluateCondition, evaluateValue } from '../support/workflow-expressions.ts';
+import { SPREAD_LINES } from '../../bench/schedule/model.ts';
+import { DEFAULT_CONFIG } from '../../src/bookings/config.ts';
+import { DEFAULT_JOB_LIMITS } from '../../src/relay/decide.ts';
+import { recognizeTrigger, successorInputs } from '../../src/relay/trigger.ts';
+import { requestFromArgs } from '../../src/cli/dispatch.ts';
 
 const DIR = '.github/workflows';
 const files = readdirSync(DIR).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'));
@@ -81,6 +86,20 @@ describe("workflows, checked by GitHub's own parser", () => {
     expect((await check('bad.yml', bad)).errors.length).toBeGreaterThan(0);
     const empty = text('book.yml').replace('timezone: Europe/London\n', "timezone: ''\n");
     expect((await check('empty.yml', empty)).errors.length).toBeGreaterThan(0);
+    // The relay's permission, the job timeout and an input type, each misspelt once.
+    for (const [from, to] of [
+      ['      actions: write\n', '      action: write\n'],
+      ['      actions: write\n', '      actions: admin\n'],
+      ['timeout-minutes: 350', 'timeout-minutes: lots'],
+      [
+        "        type: string\n        default: ''\n      relay:",
+        "        type: strin\n        default: ''\n      relay:",
+      ],
+    ]) {
+      const bad = text('book.yml').replace(from!, to!);
+      expect(bad, from).not.toBe(text('book.yml'));
+      expect((await check('bad.yml', bad)).errors.length, to).toBeGreaterThan(0);
+    }
   });
 
   it('pins every action to a full commit SHA, with the full tag (vX.Y.Z) in the comment', () => {
@@ -131,7 +150,7 @@ describe("workflows, checked by GitHub's own parser", () => {
     }
   });
 
-  it('keeps permissions minimal: contents: write only where the status is committed', () => {
+  it('keeps permissions minimal: contents: write where the status is committed, actions: write where a run starts another', () => {
     for (const file of files) {
       const wf = load(file);
       expect(wf.permissions, `${file} top-level permissions`).toBeDefined();
@@ -140,8 +159,13 @@ describe("workflows, checked by GitHub's own parser", () => {
         const writes = Object.entries(job.permissions ?? {})
           .filter(([, v]) => v === 'write')
           .map(([k]) => k);
+        // book.yml's Book job pushes the status and, as a relay link, dispatches its successor.
         const allowed =
-          file === 'book.yml' && id === 'book' ? ['contents'] : file === 'keepalive.yml' ? ['actions'] : [];
+          file === 'book.yml' && id === 'book'
+            ? ['contents', 'actions']
+            : file === 'keepalive.yml'
+              ? ['actions']
+              : [];
         expect(writes, `${file} job ${id}`).toEqual(allowed);
       }
     }
@@ -153,29 +177,37 @@ describe('book.yml', () => {
   const book = wf.jobs.book!;
   const schedule = wf.on.schedule as { cron: string; timezone: string }[];
 
-  it('starts runs at the intended London times, in GMT and in BST, off the top of the hour', () => {
-    const intended = ['19:17', '20:47', '22:13', '23:07', '23:37'];
+  it('starts runs at the spread lines the schedule simulation measured, in GMT and in BST, off the hour', () => {
+    // bench/schedule/model.ts SPREAD_LINES is what `npm run bench:schedule` measured: they cannot drift apart.
+    expect(SPREAD_LINES).toEqual(['03:47', '07:47', '11:47', '15:47', '19:47', '23:17']);
     for (const day of ['2026-01-14', '2026-07-14', '2026-03-29', '2026-10-25']) {
       const from = DateTime.fromISO(`${day}T00:00`, { zone: 'Europe/London' });
       const times = schedule.flatMap((line) => {
         expect(line.timezone).toBe('Europe/London');
         return cronTimes(line.cron, line.timezone, from, from.plus({ days: 1 }));
       });
-      expect(times.map((t) => t.toFormat('HH:mm')).sort(), day).toEqual(intended);
+      expect(times.map((t) => t.toFormat('HH:mm')).sort(), day).toEqual([...SPREAD_LINES]);
       expect(times.every((t) => t.minute !== 0)).toBe(true);
-      const utcHour = times.find((t) => t.toFormat('HH:mm') === '23:37')!.toUTC().hour;
-      const at = times.find((t) => t.toFormat('HH:mm') === '23:37')!;
-      expect(utcHour).toBe(at.offset === 0 ? 23 : 22);
+      const last = times.find((t) => t.toFormat('HH:mm') === '23:17')!;
+      expect(last.toUTC().hour).toBe(last.offset === 0 ? 23 : 22);
     }
   });
 
-  it('waits at most as long as the job may run, and the first line is inside the run window', () => {
-    const first = DateTime.fromISO('2026-07-14T19:17', { zone: 'Europe/London' });
-    const midnight = first.plus({ days: 1 }).startOf('day');
-    const waitMinutes = midnight.diff(first, 'minutes').minutes;
-    expect(waitMinutes).toBeLessThanOrEqual(300); // runWindow.leadMinutes
-    expect(book['timeout-minutes']).toBeGreaterThanOrEqual(waitMinutes + 30);
-    expect(book['timeout-minutes']).toBeLessThanOrEqual(360);
+  it('gives the relay the job time it assumes, and lets an evening line wait for midnight in one job', () => {
+    // The relay hands over jobTimeoutMinutes − handOverMarginMinutes after the job's start (src/relay/decide.ts).
+    expect(book['timeout-minutes']).toBe(DEFAULT_JOB_LIMITS.jobTimeoutMinutes);
+    expect(book['timeout-minutes']).toBeLessThanOrEqual(360); // GitHub-hosted runners' ceiling
+    // A line inside the run window waits for the release and still has 30 minutes for login, fire, verify;
+    // the earlier lines are carried by the relay.
+    const lead = DEFAULT_CONFIG.runWindow.leadMinutes;
+    const inWindow = SPREAD_LINES.filter((line) => {
+      const start = DateTime.fromISO(`2026-07-14T${line}`, { zone: 'Europe/London' });
+      const wait = start.plus({ days: 1 }).startOf('day').diff(start, 'minutes').minutes;
+      if (wait > lead) return false;
+      expect(book['timeout-minutes']).toBeGreaterThanOrEqual(wait + 30);
+      return true;
+    });
+    expect(inWindow).toEqual(['19:47', '23:17']);
   });
 
   it('queues real bookings and rehearsals in two lanes decided by a first job, never cancelling a waiting run', () => {
@@ -207,16 +239,47 @@ describe('book.yml', () => {
     expect(evaluateCondition(lane.if!, { github: { event_name: 'schedule' }, inputs: {} })).toBe(true);
   });
 
-  it('has the dispatch inputs and the outside trigger', () => {
-    const inputs = (
-      wf.on.workflow_dispatch as { inputs: Record<string, { type: string; default?: unknown }> }
-    ).inputs;
-    expect(inputs.dry_run).toMatchObject({ type: 'boolean', default: true });
-    expect(inputs.date?.type).toBe('string');
-    expect(inputs.no_wait?.type).toBe('boolean');
-    expect(inputs.wait).toMatchObject({ type: 'boolean', default: false });
-    expect(inputs.notify_test?.type).toBe('boolean');
+  it('has the dispatch inputs and the outside trigger', async () => {
+    // As GitHub's parser reads them (types and defaults), not only as YAML.
+    const { template } = await check('book.yml', text('book.yml'));
+    const parsed = (
+      template!.events as unknown as {
+        workflow_dispatch: { inputs: Record<string, { type: string; default?: unknown }> };
+      }
+    ).workflow_dispatch.inputs;
+    expect(parsed.dry_run).toMatchObject({ type: 'boolean', default: true });
+    expect(parsed.date?.type).toBe('string');
+    expect(parsed.no_wait?.type).toBe('boolean');
+    expect(parsed.wait).toMatchObject({ type: 'boolean', default: false });
+    expect(parsed.notify_test?.type).toBe('boolean');
+    // What the relay and an external trigger send (src/relay/trigger.ts reads them): strings, empty by default.
+    for (const name of ['trigger', 'relay', 'source', 'dispatched_at']) {
+      expect(parsed[name], name).toEqual(expect.objectContaining({ type: 'string', default: '' }));
+    }
+    // GitHub allows at most 25 inputs on a workflow_dispatch (it was 10 before; these stay under both).
+    expect(Object.keys(parsed).length).toBeLessThanOrEqual(10);
     expect(wf.on.repository_dispatch).toEqual({ types: ['book'] });
+  });
+
+  it('declares every input the relay and `npm run dispatch` send (GitHub answers 422 to an undeclared one)', () => {
+    const declared = Object.keys((wf.on.workflow_dispatch as { inputs: Record<string, unknown> }).inputs);
+    const relay = successorInputs({
+      night: '2026-11-26',
+      link: 2,
+      fromRunId: '16250421337',
+      dispatchedAt: '2026-11-25T19:01:00.000Z',
+      date: '2026-12-10',
+    });
+    expect(declared).toEqual(expect.arrayContaining(Object.keys(relay)));
+    const now = new Date('2026-11-25T23:40:00Z');
+    for (const argv of [
+      ['--repo', 'member/padel'],
+      ['--repo', 'member/padel', '--book'],
+    ]) {
+      const request = requestFromArgs(argv, { GITHUB_TOKEN: 'github_pat_x' }, now);
+      if (request === 'help') throw new Error('unexpected help');
+      expect(declared, argv.join(' ')).toEqual(expect.arrayContaining(Object.keys(request.inputs)));
+    }
   });
 
   it("installs Chromium without --with-deps, bounded, with a fallback to the runner's Chrome", () => {
@@ -383,6 +446,39 @@ describe("book.yml: dry runs, through GitHub's expression evaluator", () => {
     expect(decide('repository_dispatch', { payload: { no_wait: 'true' } }).noWait).toBe(true);
     expect(decide('workflow_dispatch', { inputs: dispatchInputs(false, { no_wait: true }) }).noWait).toBe(
       true,
+    );
+  });
+
+  it('puts a relay link in the booking lane, as a real run that waits for the release', () => {
+    const inputs = successorInputs({
+      night: '2026-11-26',
+      link: 2,
+      fromRunId: '16250421337',
+      dispatchedAt: '2026-11-25T19:01:00.000Z',
+    });
+    // The inputs context as GitHub fills it: every declared input, booleans as booleans, strings as sent.
+    const declared = (
+      wf.on.workflow_dispatch as { inputs: Record<string, { type: string; default?: unknown }> }
+    ).inputs;
+    const context = Object.fromEntries(
+      Object.entries(declared).map(([name, spec]) => {
+        const sent = (inputs as Record<string, string>)[name];
+        if (spec.type === 'boolean') return [name, sent === undefined ? spec.default : sent === 'true'];
+        return [name, sent ?? spec.default ?? ''];
+      }),
+    );
+    const d = decide('workflow_dispatch', { inputs: context });
+    expect(d.problems).toEqual([]);
+    expect(d).toMatchObject({ dryRun: false, noWait: false, lane: 'booking' });
+    // Its run recognises itself from the event payload GitHub writes (github.event.inputs holds strings).
+    const trigger = recognizeTrigger(
+      { GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_ACTOR: 'github-actions[bot]' },
+      { inputs },
+    );
+    expect(trigger).toMatchObject({ kind: 'relay', relay: { night: '2026-11-26', link: 2 }, problems: [] });
+    // Unless the repository rehearses every run: then it is a rehearsal like the rest (no relay starts one).
+    expect(decide('workflow_dispatch', { inputs: context, vars: { DRY_RUN: 'true' } }).lane).toBe(
+      'rehearsal',
     );
   });
 

@@ -33,6 +33,7 @@ async function harness(startIso: string, reply?: (req: SeenRequest) => Reply | u
   servers.push(gh.stop);
   let now = ms(startIso);
   const saved: string[] = [];
+  const pushed: boolean[] = [];
   const notified: DiscordMessage[] = [];
   const sleeps: number[] = [];
   const deps: RelayStepDeps = {
@@ -42,9 +43,10 @@ async function harness(startIso: string, reply?: (req: SeenRequest) => Reply | u
       now = Math.max(now, until);
     },
     readStatus: () => readStatus(statusPath),
-    saveStatus: async (status, message) => {
+    saveStatus: async (status, message, options) => {
       await writeStatus(statusPath, status);
       saved.push(message);
+      pushed.push(options?.push !== false);
       return true;
     },
     dispatch: (inputs) =>
@@ -61,7 +63,7 @@ async function harness(startIso: string, reply?: (req: SeenRequest) => Reply | u
     },
     log: () => {},
   };
-  return { gh, deps, saved, notified, sleeps, setNow: (t: string) => (now = ms(t)) };
+  return { gh, deps, saved, pushed, notified, sleeps, setNow: (t: string) => (now = ms(t)) };
 }
 
 const step = (deps: RelayStepDeps, runId: string, startedAt: string, trigger = schedule) =>
@@ -183,5 +185,47 @@ describe('runRelayStep: the relay step of a run, with a real status file and a G
       endedAt: '2026-11-26T00:04:00.000Z',
       outcome: 'booked',
     });
+  });
+
+  it('a booking run inside the login lead spends no time first: no push, no Discord, the report waits for a later run', async () => {
+    const h = await harness('2026-11-25T16:42', () => ({ status: 403, body: { message: 'no' } }));
+    expect((await step(h.deps, '500', '2026-11-25T16:42')).outcome).toBe('dispatch-failed');
+    // The next night's booking run starts late, at 23:55: it books at once, and leaves the report for later.
+    const tomorrow = rows('2026-12-11,19:00,,Book');
+    h.setNow('2026-11-26T23:55');
+    const pushesBefore = h.pushed.length;
+    const late = await runRelayStep({
+      config: DEFAULT_CONFIG,
+      rows: tomorrow,
+      trigger: schedule,
+      relay: ON,
+      run: { runId: '700', startedAt: iso(ms('2026-11-26T23:55')) },
+      deps: h.deps,
+    });
+    expect(late.outcome).toBe('book');
+    expect(late.reported).toEqual([]);
+    expect(h.notified).toEqual([]);
+    expect(h.pushed.slice(pushesBefore)).toEqual([false]);
+    // The record is in the file for the status commit after the engine.
+    const afterEngine = await readStatus(statusPath);
+    expect(chainFor(afterEngine, '2026-11-27')!.links[0]).toMatchObject({ runId: '700', role: 'book' });
+    await writeStatus(
+      statusPath,
+      endBookLink(afterEngine, late.decision, '700', 'booked', '2026-11-27T00:00:02.000Z'),
+    );
+    // A booking run with time to spare (19:50 the next evening) reports it, and pushes its record.
+    h.setNow('2026-11-27T19:50');
+    const early = await runRelayStep({
+      config: DEFAULT_CONFIG,
+      rows: rows('2026-12-12,19:00,,Book'),
+      trigger: schedule,
+      relay: ON,
+      run: { runId: '800', startedAt: iso(ms('2026-11-27T19:50')) },
+      deps: h.deps,
+    });
+    expect(early.outcome).toBe('book');
+    expect(early.reported.map((b) => b.night)).toEqual(['2026-11-26']);
+    expect(h.notified).toHaveLength(1);
+    expect(h.pushed.at(-1)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/bookings/config.ts';
 import { emptyStatus } from '../../src/bookings/status.ts';
-import { renderRelaySummary } from '../../src/github/relay-summary.ts';
+import { renderRelayRunSummary, renderRelaySummary } from '../../src/github/relay-summary.ts';
 import { sendDiscord } from '../../src/notify/discord.ts';
 import { buildBrokenChainMessage } from '../../src/notify/relay-message.ts';
 import { brokenLinks, chainFor, linkRecord, withLink } from '../../src/relay/chain.ts';
@@ -12,6 +12,58 @@ import { startDiscordStandIn, type DiscordStandIn } from '../support/discord-sta
 import { ms, ON, rows } from './helpers.ts';
 
 const bookings = rows('2026-12-10,19:00,20:00,Book');
+
+describe('the summary of a run that ends with the relay', () => {
+  const early = () =>
+    decideRelay({
+      now: ms('2026-11-25T09:00'),
+      config: DEFAULT_CONFIG,
+      rows: bookings,
+      status: emptyStatus(),
+      trigger: { kind: 'schedule' },
+      runId: '500',
+      relay: ON,
+      jobStartedAt: ms('2026-11-25T08:57'),
+    });
+
+  it('heads a hand-over with the successor and when it is expected', () => {
+    const md = renderRelayRunSummary({
+      outcome: 'handed-over',
+      decision: early(),
+      summary: '### Relay\n',
+    });
+    expect(md).toContain('## ⛓️ Handed over to link 2');
+    expect(md).toContain(
+      "This run did not book: tonight's release (Thu 26 Nov 2026 00:00 GMT) was too far away for one job.",
+    );
+    expect(md).toContain('expected to start about 14:42 GMT, which hands over again.');
+    expect(md).toContain('### Relay');
+  });
+
+  it("escapes GitHub's message in a failed hand-over, and says why a planned hand-over did not happen", () => {
+    const failed = renderRelayRunSummary(
+      {
+        outcome: 'dispatch-failed',
+        decision: early(),
+        summary: '### Relay\n',
+        error: '422: GitHub refused ("<b>Unexpected</b> | inputs")',
+      },
+      [{ title: 'Warning', markdown: '> [!WARNING]\n> x' }],
+    );
+    expect(failed).toContain('## ❌ The hand-over failed');
+    expect(failed).toContain('> 422: GitHub refused ("\\<b\\>Unexpected\\</b\\> \\| inputs")');
+    expect(failed).not.toContain('<b>');
+    expect(failed).toContain('### Warning');
+    const ended = renderRelayRunSummary({
+      outcome: 'stopped',
+      decision: early(),
+      summary: '### Relay\n',
+      ended: 'Tonight was booked meanwhile; no successor needed.',
+    });
+    expect(ended).toContain('## ⛓️ The chain ends here');
+    expect(ended).toContain('Tonight was booked meanwhile; no successor needed.');
+  });
+});
 
 describe('the relay lines of the job summary', () => {
   it('says which link this run is, who started it and when the next link is due, then the chain so far', () => {
@@ -64,7 +116,7 @@ describe('the relay lines of the job summary', () => {
     expect(md).toContain('| Relay | on: the repository is public, so waiting costs no Actions minutes |');
     expect(md).toContain("Tonight's chain (night of 2026-11-26):");
     expect(md).toContain(
-      "| 1 | 101 | GitHub's schedule (41 7 * * *) | 11:02:00 GMT | relay | 16:39:01 GMT ✓ | 16:44:00 GMT | 16:39:02 GMT |",
+      "| 1 | 101 | GitHub's schedule (41 7 * * \\*) | 11:02:00 GMT | relay | 16:39:01 GMT ✓ | 16:44:00 GMT | 16:39:02 GMT |",
     );
     expect(md).toContain(
       '| 2 | 102 | the relay: link 1 (run 101) | 16:44:00 GMT | relay | 19:01:00 GMT | 19:06:00 GMT | — |',
