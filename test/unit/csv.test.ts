@@ -87,6 +87,18 @@ describe('the members’ format', () => {
     ]);
   });
 
+  it('books Status Watch too, in any case, and marks it watched', () => {
+    const { rows, problems } = parse(
+      'Date,Time1,Status\n2026-12-15,7pm,Watch\n2026-12-16,7pm,wATCH\n2026-12-17,7pm,Book\n',
+    );
+    expect(rows.map((r) => [r.date, r.book, r.watch, r.status])).toEqual([
+      ['2026-12-15', true, true, 'Watch'],
+      ['2026-12-16', true, true, 'wATCH'],
+      ['2026-12-17', true, undefined, 'Book'],
+    ]);
+    expect(problems).toEqual([]);
+  });
+
   it('accepts 29 February in a leap year and the last days of months and years', () => {
     const { rows, problems } = parse(
       'Date,Time1,Status\n2028-02-29,7pm,Book\n2026-12-31,7pm,Book\n2027-01-01,7am,Book\n2026-04-30,9pm,Book\n',
@@ -277,6 +289,14 @@ describe('warnings do not fail the file', () => {
       [],
     );
   });
+});
+
+it('does not warn about a Watch row whose release has passed (the watch is for that), only one whose date has', () => {
+  const text = 'Date,Time1,Status\n2026-12-01,7pm,Watch\n2026-11-23,7pm,Watch\n2026-11-24,7pm,Watch\n';
+  const { problems } = parseBookings(text, FILE, DEFAULT_CONFIG, fixedClock('2026-11-24T14:00:00Z'));
+  expect(problems.map(formatProblem)).toEqual([
+    'bookings/bookings.csv:3: warning: 2026-11-23 has passed, so there is nothing left to book or watch (remove the line)',
+  ]);
 });
 
 describe('loadBookings', () => {
