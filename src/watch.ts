@@ -109,7 +109,8 @@ async function load(
   const env = options.env ?? readEnvironment();
   const config = options.config ?? (await loadConfig(paths.config));
   const { rows, problems } = await loadBookingRows(paths.bookings, config, clock);
-  const { listed, more } = firstProblems(problems);
+  // Errors only: the warnings are validate's (and the one about a passed release is what the watch is for).
+  const { listed, more } = firstProblems(problems.filter((p) => p.severity === 'error'));
   for (const problem of listed) log(formatProblem(problem));
   if (more) log(more);
   const status = await readStatus(paths.status);
@@ -122,6 +123,21 @@ async function updateStatus(path: string, change: (status: StatusFile) => Status
   const next = change(await readStatus(path));
   await writeStatus(path, next);
   return next;
+}
+
+/**
+ * Whether the watch has anything to do now, from the files alone (no browser, no login): a row due for
+ * a look, or a cut-off to record and tell. watch.yml's first step, so that most runs stop in seconds.
+ */
+export async function isLookDue(
+  options: Pick<WatchOptions, 'env' | 'config' | 'date' | 'clock'> & { paths?: Partial<RunPaths> },
+): Promise<{ due: boolean; summary: string }> {
+  const clock = options.clock ?? systemClock;
+  const paths: RunPaths = { ...DEFAULT_PATHS, ...options.paths };
+  const loaded = await load(options, paths, clock, () => undefined);
+  const rows = loaded.rows.filter((r) => !options.date || r.date === options.date);
+  const decision = decideWatch(rows, loaded.status, clock, loaded.config, loaded.profile.watch);
+  return { due: decision.due.length > 0 || decision.cutOff.length > 0, summary: decision.summary };
 }
 
 /** One run of the watch: looks at the rows due, records each look, and says which date to book. */

@@ -430,7 +430,7 @@ function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: C
           line: row.line,
           field: 'Date',
           severity: 'warning',
-          message: `the booking window for ${row.date} opened ${releaseAt.setZone(config.timeZone).toFormat("cccc d LLLL yyyy 'at' HH:mm")} (${config.timeZone}) and has passed, so the bot will not try this row (book it by hand, or remove the line)`,
+          message: `the booking window for ${row.date} opened ${releaseAt.setZone(config.timeZone).toFormat("cccc d LLLL yyyy 'at' HH:mm")} (${config.timeZone}) and has passed, so the nightly run will not try this row (book it by hand, or remove the line)`,
         });
       }
     }

@@ -282,7 +282,7 @@ describe('warnings do not fail the file', () => {
     const { rows, problems } = parseBookings(text, FILE, DEFAULT_CONFIG, fixedClock('2026-11-24T14:00:00Z'));
     expect(rows).toHaveLength(3);
     expect(problems.map(formatProblem)).toEqual([
-      'bookings/bookings.csv:2: warning: the booking window for 2026-12-01 opened Tuesday 17 November 2026 at 00:00 (Europe/London) and has passed, so the bot will not try this row (book it by hand, or remove the line)',
+      'bookings/bookings.csv:2: warning: the booking window for 2026-12-01 opened Tuesday 17 November 2026 at 00:00 (Europe/London) and has passed, so the nightly run will not try this row (book it by hand, or remove the line)',
     ]);
     // Inside the grace period after the release it is not yet "passed".
     expect(parseBookings(text, FILE, DEFAULT_CONFIG, fixedClock('2026-11-17T00:29:00Z')).problems).toEqual(
