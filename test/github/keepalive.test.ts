@@ -16,9 +16,10 @@ describe('keepWorkflowsAlive against a local stand-in for the GitHub API', () =>
     const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       const ok = await keepWorkflowsAlive({ apiUrl, repository: 'member/padel', token: 't0ken' });
-      expect(ok.map((r) => r.ok)).toEqual([true, true]);
+      expect(ok.map((r) => r.ok)).toEqual([true, true, true]);
       expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
         'PUT /repos/member/padel/actions/workflows/book.yml/enable',
+        'PUT /repos/member/padel/actions/workflows/watch.yml/enable',
         'PUT /repos/member/padel/actions/workflows/keepalive.yml/enable',
       ]);
       const bad = await keepWorkflowsAlive({
