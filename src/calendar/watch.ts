@@ -64,16 +64,25 @@ export type WatchDecision<R extends WatchRowLike = WatchRowLike> = {
   reason: string;
 };
 
-/** The interval between two looks at a row: the configured one, never less than the venue allows. */
+/**
+ * The interval between two looks at a row: the configured one, never less than the venue allows; and
+ * how soon after a look the next one is due. GitHub starts scheduled runs a few minutes late, by a
+ * different amount each time, so two runs 30 minutes apart on paper can be 28 apart: a look is due a
+ * sixth of the interval early (25 minutes for 30), but never sooner than the profile's minimum, which
+ * is the venue's rule, not ours.
+ */
 export function lookInterval(
   config: Pick<WatchConfig, 'watch'>,
   venue: VenueWatchLimits,
-): { minutes: number; note?: string } {
+): { minutes: number; dueAfterMinutes: number; note?: string } {
   const asked = config.watch.everyMinutes;
-  const floor = venue?.minIntervalMinutes;
-  if (floor === undefined || floor <= asked) return { minutes: asked };
+  const floor = venue?.minIntervalMinutes ?? 0;
+  const minutes = Math.max(asked, floor);
+  const dueAfterMinutes = Math.max(minutes - minutes / 6, floor);
+  if (floor <= asked) return { minutes, dueAfterMinutes };
   return {
-    minutes: floor,
+    minutes,
+    dueAfterMinutes,
     note: `watch.everyMinutes is ${asked}, but the venue profile allows a look every ${floor} minutes at most (watch.minIntervalMinutes): looking every ${floor} minutes`,
   };
 }
@@ -101,7 +110,7 @@ export function decideWatch<R extends WatchRowLike>(
   venue?: VenueWatchLimits,
 ): { all: WatchDecision<R>[]; due: WatchDecision<R>[]; cutOff: WatchDecision<R>[]; summary: string } {
   const now = DateTime.fromMillis(clock.now(), { zone: config.timeZone });
-  const interval = lookInterval(config, venue).minutes;
+  const { minutes: interval, dueAfterMinutes } = lookInterval(config, venue);
   const zone = config.timeZone;
   const all = rows.map((row): WatchDecision<R> => {
     const cutOffs = timesOf(row).map((time) => ({ time, at: cutOffOf(row.date, time, config) }));
@@ -141,7 +150,7 @@ export function decideWatch<R extends WatchRowLike>(
       };
     }
     const last = entry?.watch?.lastLookAt ? DateTime.fromISO(entry.watch.lastLookAt) : undefined;
-    const nextLookAt = last?.isValid ? last.plus({ minutes: interval }) : undefined;
+    const nextLookAt = last?.isValid ? last.plus({ minutes: dueAfterMinutes }) : undefined;
     if (nextLookAt && now < nextLookAt) {
       return {
         ...base,

@@ -80,33 +80,39 @@ describe('which rows the watch looks at', () => {
     expect(kinds([early], emptyStatus(), london('2026-02-11T00:00'))).toEqual([[early.key, 'due']]);
   });
 
-  it('looks again once the last look is everyMinutes old (30 by default)', () => {
+  it('looks again once the last look is everyMinutes old (30 by default), less a sixth for the scheduler', () => {
     const last = DateTime.fromISO('2026-02-10T10:00', { zone }).toUTC().toISO()!;
     const s = status({ [key]: { watch: { looks: 1, lastLookAt: last } } });
     const at = (time: string) => decideWatch([row(date)], s, london(`2026-02-10T${time}`), DEFAULT_CONFIG);
-    const resting = at('10:29:59').all[0]!;
+    const resting = at('10:24:59').all[0]!;
     expect(resting.kind).toBe('resting');
-    expect(resting.nextLookAt!.setZone(zone).toFormat('HH:mm')).toBe('10:30');
-    expect(at('10:29:59').summary).toBe(`nothing to look at now; next look Tue 10 Feb 10:30 for ${key}`);
-    expect(at('10:30').all[0]!.kind).toBe('due');
+    expect(resting.nextLookAt!.setZone(zone).toFormat('HH:mm')).toBe('10:25');
+    expect(at('10:24:59').summary).toBe(`nothing to look at now; next look Tue 10 Feb 10:25 for ${key}`);
+    // GitHub started the :37 run two minutes earlier after the :07 one than on paper: still due.
+    expect(at('10:28').all[0]!.kind).toBe('due');
     const hourly = ConfigSchema.parse({ watch: { everyMinutes: 60 } });
-    expect(decideWatch([row(date)], s, london('2026-02-10T10:45'), hourly).all[0]!.kind).toBe('resting');
+    expect(decideWatch([row(date)], s, london('2026-02-10T10:49'), hourly).all[0]!.kind).toBe('resting');
+    expect(decideWatch([row(date)], s, london('2026-02-10T10:50'), hourly).all[0]!.kind).toBe('due');
   });
 
-  it('never looks more often than the venue profile allows', () => {
+  it('never looks more often than the venue profile allows (its minimum has no slack)', () => {
     const last = DateTime.fromISO('2026-02-10T10:00', { zone }).toUTC().toISO()!;
     const s = status({ [key]: { watch: { looks: 1, lastLookAt: last } } });
     const venue = { minIntervalMinutes: 45 };
     const d = (time: string) => decideWatch([row(date)], s, london(time), DEFAULT_CONFIG, venue).all[0]!;
-    expect(d('2026-02-10T10:40').kind).toBe('resting');
+    expect(d('2026-02-10T10:44:59').kind).toBe('resting');
     expect(d('2026-02-10T10:45').kind).toBe('due');
     expect(lookInterval(DEFAULT_CONFIG, venue)).toEqual({
       minutes: 45,
+      dueAfterMinutes: 45,
       note: 'watch.everyMinutes is 30, but the venue profile allows a look every 45 minutes at most (watch.minIntervalMinutes): looking every 45 minutes',
     });
-    // A profile that allows more than asked changes nothing.
-    expect(lookInterval(DEFAULT_CONFIG, { minIntervalMinutes: 15 })).toEqual({ minutes: 30 });
-    expect(lookInterval(DEFAULT_CONFIG, undefined)).toEqual({ minutes: 30 });
+    // A minimum just under the interval still holds: 30 asked, 28 allowed: due after 28, not 25.
+    expect(lookInterval(DEFAULT_CONFIG, { minIntervalMinutes: 28 })).toEqual({
+      minutes: 30,
+      dueAfterMinutes: 28,
+    });
+    expect(lookInterval(DEFAULT_CONFIG, undefined)).toEqual({ minutes: 30, dueAfterMinutes: 25 });
   });
 });
 
