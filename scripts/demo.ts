@@ -17,6 +17,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DateTime } from 'luxon';
+import { parse } from 'yaml';
 import { chooseBrowser } from '../src/browser/launch.ts';
 import { DEFAULT_CONFIG, loadConfig } from '../src/bookings/config.ts';
 import { shiftedClock } from '../src/calendar/clock.ts';
@@ -28,6 +29,8 @@ import { gitIn, gitOk } from '../src/github/git.ts';
 import type { Reporter } from '../src/github/reporter.ts';
 import { sessionCachePrefix } from '../src/cli/session-cache-key.ts';
 import { runBooking, type RunResult } from '../src/run.ts';
+import { watchOnActions, type WatchRunReport } from '../src/github/watch-run.ts';
+import { bookCancellation, isLookDue, runWatch } from '../src/watch.ts';
 import {
   loadScenarioFile,
   startSandbox,
@@ -40,7 +43,14 @@ import {
   startDiscordStandIn,
   type ReceivedMessage,
 } from '../test/support/discord-standin.ts';
-import { bookSteps, cacheFolder, cacheStep, evaluateCacheStep } from '../test/support/actions-cache.ts';
+import {
+  bookSteps,
+  cacheFolder,
+  cacheStep,
+  evaluateCacheStep,
+  jobSteps,
+} from '../test/support/actions-cache.ts';
+import { evaluateCondition } from '../test/support/workflow-expressions.ts';
 
 export const USAGE = `Usage: npm run demo [-- options]
 
@@ -57,6 +67,8 @@ Options:
   --scenario NAME    clean (default): a clean booking at 19:00
                      competitor: two other members take both 19:00 courts first; watch the 20:00 fallback
                      two-rows: 19:00 and 20:00 on the same evening, booked back to back in one run
+                     cancellation: rivals take every court at 19:00 and 20:00 at midnight; one cancels
+                     4 s later; the next morning the watch (watch.yml) finds the court and books it
                      FILE.yml: a sandbox scenario (see test/sandbox/README.md); {date} is the court date,
                      and its clockOffsetMs, if any, is the venue's clock skew
   --skew-ms N        the venue's clock runs N ms ahead of ours (default 1200; negative: behind)
@@ -75,6 +87,9 @@ const OPTIONS = {
 } as const;
 
 const ZONE = 'Europe/London';
+
+/** The built-in scenarios (--scenario NAME). */
+export const DEMO_SCENARIOS = ['clean', 'competitor', 'two-rows', 'cancellation'];
 
 /**
  * Engine timings for a run placed seconds (not hours) before the release. The engine schedules them
@@ -114,6 +129,8 @@ export interface DemoReport {
   dir: string;
   date: string;
   actions: ActionsRunReport<RunResult>;
+  /** --scenario cancellation: watch.yml's look job, and its book job when the look found a court. */
+  watch?: { look: WatchRunReport; booking?: WatchRunReport };
   ledger: LedgerEntry[];
   discord: ReceivedMessage[];
 }
@@ -149,10 +166,24 @@ async function prepareFolder(dir: string): Promise<void> {
  */
 /** The demo's bookings.csv rows (after the header) for a scenario. */
 function demoRows(scenario: string, date: string): string[] {
-  return scenario === 'two-rows'
-    ? [`${date},19:00,,Book,,Demo: the first of two hours`, `${date},20:00,,Book,,Demo: the second hour`]
-    : [`${date},19:00,20:00,Book,,Demo: the release is seconds away`];
+  if (scenario === 'two-rows')
+    return [
+      `${date},19:00,,Book,,Demo: the first of two hours`,
+      `${date},20:00,,Book,,Demo: the second hour`,
+    ];
+  if (scenario === 'cancellation')
+    return [`${date},19:00,20:00,Book,,Demo: lost at the release; watched after it`];
+  return [`${date},19:00,20:00,Book,,Demo: the release is seconds away`];
 }
+
+/** Each skin's two courts, in the venue's order. */
+const DEMO_COURTS: Record<DemoSkin, [string, string]> = {
+  estelle: ['Padel Court 1', 'Padel Court 2'],
+  clubhouse: ['Court A', 'Court B'],
+};
+
+/** When the rival's cancellation happens, after the venue's midnight (its clock). */
+const CANCELLED_AFTER_MS = 4_000;
 
 async function createRepository(dir: string, date: string, skin: DemoSkin, rows: string[]): Promise<void> {
   await mkdir(join(dir, 'bookings'), { recursive: true });
@@ -197,12 +228,18 @@ async function createRepository(dir: string, date: string, skin: DemoSkin, rows:
  */
 const BOOK_YML = join(import.meta.dirname, '..', '.github', 'workflows', 'book.yml');
 
-async function cacheSteps(dir: string, env: NodeJS.ProcessEnv, print: (line: string) => void) {
+async function cacheSteps(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  print: (line: string) => void,
+  job?: { steps: ReturnType<typeof bookSteps>; outputs: Record<string, { outputs: Record<string, string> }> },
+) {
   const folder = cacheFolder(join(dir, '.cache'));
-  const steps = bookSteps(await readFile(BOOK_YML, 'utf8'));
+  const steps = job?.steps ?? bookSteps(await readFile(BOOK_YML, 'utf8'));
   const contexts = (matchedKey = '') => ({
     github: { run_id: env.GITHUB_RUN_ID, run_attempt: env.GITHUB_RUN_ATTEMPT },
     steps: {
+      ...job?.outputs,
       'session-key': { outputs: { prefix: sessionCachePrefix(env) } },
       'session-restore': { outputs: { 'cache-matched-key': matchedKey } },
     },
@@ -210,8 +247,9 @@ async function cacheSteps(dir: string, env: NodeJS.ProcessEnv, print: (line: str
   return {
     async restore(): Promise<string | undefined> {
       print('\n▸ Restore the saved session (actions/cache/restore; a folder stands in for the cache)');
-      const step = evaluateCacheStep(cacheStep(steps, 'restore'), contexts(), dir);
-      if (!step.runs) return (print('  skipped: no username or secret to key the cache'), undefined);
+      const written = cacheStep(steps, 'restore');
+      const step = evaluateCacheStep(written, contexts(), dir);
+      if (!step.runs) return (print(`  skipped: its if: (${written.if ?? ''}) is false`), undefined);
       const restored = await folder.restore(dir, step.inputs);
       print(`  ${restored.log}`);
       return restored.matchedKey;
@@ -285,6 +323,12 @@ function describeStep(step: string, data: Record<string, unknown> = {}): string 
       return 'verified on My bookings';
     case 'recorded':
       return `recorded "${String(data.state)}" in bookings/status.json`;
+    case 'watch-started':
+      return `the watch looks at ${(data.due as string[]).join(', ')}`;
+    case 'looked':
+      return `looked at ${String(data.key)}: ${String(data.seen)} (look ${String(data.looks)}, counted in bookings/status.json)`;
+    case 'found':
+      return `found ${String(data.court)} free at ${String(data.time)}`;
     default: {
       const details = Object.keys(data).length > 0 ? ` ${JSON.stringify(data)}` : '';
       return `${step}${details.length > 140 ? `${details.slice(0, 139)}…` : details}`;
@@ -310,8 +354,27 @@ async function scenarioFor(
   name: string,
   date: string,
   dir: string,
+  skin: DemoSkin,
 ): Promise<{ patch: ScenarioPatch; label: string }> {
   if (name === 'clean') return { patch: {}, label: 'a clean booking' };
+  if (name === 'cancellation') {
+    const courts = DEMO_COURTS[skin];
+    return {
+      label: `rivals take every court at 19:00 and 20:00; one cancels ${CANCELLED_AFTER_MS / 1000} s later, and the watch books it`,
+      patch: {
+        competitors: ['19:00', '20:00'].flatMap((time, t) =>
+          courts.map((court, c) => ({
+            name: `Rival ${t * 2 + c + 1}`,
+            date,
+            time,
+            court,
+            afterReleaseMs: 5 + t * 2 + c,
+          })),
+        ),
+        cancellations: [{ date, time: '19:00', court: courts[1], afterReleaseMs: CANCELLED_AFTER_MS }],
+      },
+    };
+  }
   if (name === 'two-rows')
     return { patch: {}, label: 'two rows released tonight, booked back to back in one run' };
   if (name === 'competitor') {
@@ -350,9 +413,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   }
 
   const scenarioName = options.scenario ?? 'clean';
-  if (!['clean', 'competitor', 'two-rows'].includes(scenarioName) && !existsSync(scenarioName)) {
+  if (!DEMO_SCENARIOS.includes(scenarioName) && !existsSync(scenarioName)) {
     throw new UsageError(
-      `--scenario "${scenarioName}" is neither clean, competitor nor a scenario file`,
+      `--scenario "${scenarioName}" is neither ${DEMO_SCENARIOS.join(', ')} nor a scenario file`,
       USAGE,
     );
   }
@@ -370,7 +433,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const rows = demoRows(scenarioName, date);
   await createRepository(dir, date, skin, rows);
   const demoConfig = await loadConfig(join(dir, 'bookings', 'config.yml'));
-  const scenario = await scenarioFor(scenarioName, date, dir);
+  const scenario = await scenarioFor(scenarioName, date, dir, skin);
   const skew = typeof scenario.patch.clockOffsetMs === 'number' ? scenario.patch.clockOffsetMs : skewMs;
 
   // The venue's midnight is leadMs away on its clock, which runs `skew` ahead of ours.
@@ -397,7 +460,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       `  Folder        ${relative(process.cwd(), dir) || dir}  (a git repo; origin = ${join(basename(dir), 'origin.git')})`,
     );
     print(
-      `  Bookings      ${scenarioName === 'two-rows' ? `${date}, 19:00 and 20:00 (two rows, one run)` : `${date}, 19:00, else 20:00`}  (bookings/bookings.csv)`,
+      `  Bookings      ${scenarioName === 'two-rows' ? `${date}, 19:00 and 20:00 (two rows, one run)` : `${date}, 19:00, else 20:00`}  (bookings/bookings.csv)${scenarioName === 'cancellation' ? '; watched after the release if lost' : ''}`,
     );
     print(
       `  Release       ${DateTime.fromMillis(releaseServerMs, { zone: ZONE }).toFormat('ccc d LLL yyyy HH:mm:ss.SSS')} London, on the venue's clock`,
@@ -500,6 +563,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     for (const undo of restore.splice(0).reverse()) undo();
     await cache.save(matchedKey);
 
+    let watch: DemoReport['watch'];
+    if (scenarioName === 'cancellation') {
+      watch = await demoWatch({
+        dir,
+        date,
+        env,
+        venue,
+        print,
+        reporter,
+        engineLog,
+        shiftMs,
+        releaseServerMs,
+        member,
+        discord,
+      });
+    }
+
     const ledger = venue.ledger();
     const received = discord.messages();
     await writeFile(join(dir, 'sandbox-ledger.json'), `${JSON.stringify(ledger, null, 2)}\n`);
@@ -531,6 +611,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       skew,
       releaseServerMs,
       actions,
+      ...(watch ? { watch } : {}),
       ledger,
       received,
       started,
@@ -538,11 +619,153 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       ...(firstLook ? { firstLookServerMs: firstLook.serverTimeMs } : {}),
       early,
     });
-    return { exitCode: actions.exitCode, dir, date, actions, ledger, discord: received };
+    const exitCode = watch ? (watch.booking?.exitCode ?? watch.look.exitCode) : actions.exitCode;
+    return { exitCode, dir, date, actions, ...(watch ? { watch } : {}), ledger, discord: received };
   } finally {
     for (const undo of restore.reverse()) undo();
     await venue?.stop();
     await discord.stop();
+  }
+}
+
+const WATCH_YML = join(import.meta.dirname, '..', '.github', 'workflows', 'watch.yml');
+
+/**
+ * --scenario cancellation, after the night: the rival's cancellation, then watch.yml the next morning
+ * as GitHub runs it: its look job (`npm run watch -- --look`: Anything to look at?, the cache steps, the
+ * look, its outputs), then its book job when the job's own `if:` (evaluated from watch.yml) says so
+ * (`npm run watch -- --book DATE`, in the booking lane the look decided).
+ */
+async function demoWatch(d: {
+  dir: string;
+  date: string;
+  env: NodeJS.ProcessEnv;
+  venue: Sandbox;
+  print: (line: string) => void;
+  reporter: Reporter;
+  engineLog: (line: string) => void;
+  shiftMs: number;
+  releaseServerMs: number;
+  member: { email: string; password: string };
+  discord: Awaited<ReturnType<typeof startDiscordStandIn>>;
+}): Promise<NonNullable<DemoReport['watch']>> {
+  const { print, venue, dir } = d;
+  // The rival's cancellation, on the venue's own schedule (a few seconds after its midnight).
+  const until = Date.now() + CANCELLED_AFTER_MS + 5_000;
+  while (!venue.ledger().some((e) => e.cancelled) && Date.now() < until)
+    await new Promise((r) => setTimeout(r, 100));
+  const cancelled = venue.ledger().find((e) => e.cancelled);
+  print('\n▸ A cancellation');
+  print(
+    cancelled
+      ? `  ${cancelled.client.replace(/^competitor:/, '')} cancels ${cancelled.court} at ${cancelled.time}, ${((cancelled.cancelledAtServerMs! - d.releaseServerMs) / 1000).toFixed(1)} s after the venue's midnight: free again`
+      : '  (the sandbox did not cancel in time)',
+  );
+
+  // The next morning at 10:07, when watch.yml's first line of the day starts: both clocks move on.
+  const ours = shiftedClock(d.shiftMs);
+  const morning = DateTime.fromMillis(d.releaseServerMs, { zone: ZONE }).plus({
+    hours: 10,
+    minutes: 7,
+    seconds: 5,
+  });
+  const jumpMs = morning.toMillis() - ours.now();
+  venue.setScenario({ clockOffsetMs: venue.scenario.clockOffsetMs + jumpMs });
+  const clock = shiftedClock(d.shiftMs + jumpMs);
+  print(`\n▸ 10:07 the next morning: watch.yml starts (the repository variable WATCH is true)`);
+
+  const text = await readFile(WATCH_YML, 'utf8');
+  const engineEnv = {
+    username: d.member.email,
+    password: d.member.password,
+    dryRun: false,
+    logLevel: 'info' as const,
+    baseUrl: venue.url,
+  };
+  const paths = {
+    bookings: join(dir, 'bookings', 'bookings.csv'),
+    config: join(dir, 'bookings', 'config.yml'),
+    status: join(dir, 'bookings', 'status.json'),
+    storageState: join(dir, '.auth', 'estelle.json'),
+  };
+  const env: NodeJS.ProcessEnv = {
+    ...d.env,
+    GITHUB_EVENT_NAME: 'schedule',
+    GITHUB_RUN_ID: `${d.env.GITHUB_RUN_ID}-watch`,
+    SCHEDULED_CRON: '7 7-18 * * *',
+    SCHEDULE_TIMEZONE: ZONE,
+    GITHUB_STEP_SUMMARY: join(dir, 'watch-summary.md'),
+    GITHUB_OUTPUT: join(dir, 'watch-outputs.txt'),
+  };
+  delete env.BOOKING_LANE; // the look job has no lane: a look books nothing
+  await writeFile(env.GITHUB_STEP_SUMMARY!, '');
+  await writeFile(env.GITHUB_OUTPUT!, '');
+  const savedOutput = process.env.GITHUB_OUTPUT;
+  process.env.GITHUB_OUTPUT = env.GITHUB_OUTPUT;
+  const untranslate = translateWorkflowCommands(print, (group) => {
+    const last = d.discord.messages().at(-1);
+    if (group === 'Notify Discord' && last)
+      print(
+        `  The stand-in answered ${last.status}: "${last.payload.embeds?.[0]?.title ?? ''}" (printed below)`,
+      );
+  });
+  try {
+    // The look job.
+    print('\n▸ Anything to look at? (npm run watch -- --due: no browser)');
+    const due = await isLookDue({ clock, env: engineEnv, paths });
+    print(`  ${due.due ? 'Due' : 'Nothing to look at'}: ${due.summary}.`);
+    const lookCache = await cacheSteps(dir, env, print, {
+      steps: jobSteps(text, 'look'),
+      outputs: { due: { outputs: { due: String(due.due) } } },
+    });
+    const lookMatched = await lookCache.restore();
+    const look = await watchOnActions({
+      lookOnly: true,
+      env: { ...env, ...(lookMatched ? { SESSION_CACHE_MATCHED_KEY: lookMatched } : {}) },
+      clock,
+      repoDir: dir,
+      outDir: join(dir, 'watch'),
+      reporter: d.reporter,
+      runWatch: (options) =>
+        runWatch({ ...options, clock, env: engineEnv, paths, log: d.engineLog, stepTimeoutMs: 15_000 }),
+      bookCancellation: () => Promise.reject(new Error('the look job books nothing')),
+    });
+    await lookCache.save(lookMatched);
+    print(
+      `  Step outputs: ${Object.entries(look.outputs ?? {})
+        .map(([k, v]) => `${k}=${v || "''"}`)
+        .join(', ')}`,
+    );
+
+    // The book job, when its own if: says so.
+    const book = (parse(text) as { jobs: { book: { if: string } } }).jobs.book;
+    const needs = { needs: { look: { outputs: look.outputs ?? {} } } };
+    if (!evaluateCondition(book.if, needs)) {
+      print(`\n▸ The book job is skipped (${book.if})`);
+      return { look };
+    }
+    const lane = look.outputs?.lane ?? 'booking';
+    print(`\n▸ The book job (needs: look; concurrency group ${lane}-<repository>, the nightly booking's)`);
+    const bookEnv = { ...env, BOOKING_LANE: lane };
+    const bookCache = await cacheSteps(dir, bookEnv, print, { steps: jobSteps(text, 'book'), outputs: {} });
+    const bookMatched = await bookCache.restore();
+    const booking = await watchOnActions({
+      bookDate: look.outputs!.found_date!,
+      env: { ...bookEnv, ...(bookMatched ? { SESSION_CACHE_MATCHED_KEY: bookMatched } : {}) },
+      clock,
+      repoDir: dir,
+      outDir: join(dir, 'watch', 'booking'),
+      reporter: d.reporter,
+      runWatch: () => Promise.reject(new Error('the book job does not look')),
+      bookCancellation: (engine) =>
+        bookCancellation({ ...engine, ...DEMO_TIMINGS, clock, env: engineEnv, paths, log: d.engineLog }),
+    });
+    await bookCache.save(bookMatched);
+    return { look, booking };
+  } finally {
+    untranslate();
+    if (savedOutput === undefined) delete process.env.GITHUB_OUTPUT;
+    else process.env.GITHUB_OUTPUT = savedOutput;
   }
 }
 
@@ -559,6 +782,7 @@ async function narrate(d: {
   measured?: Record<string, unknown>;
   firstLookServerMs?: number;
   early: number;
+  watch?: DemoReport['watch'];
 }): Promise<void> {
   const { print, actions } = d;
   const result = actions.result;
@@ -594,29 +818,48 @@ async function narrate(d: {
       `  Arrived       first availability request reached the venue ${afterOrBefore(d.firstLookServerMs - d.releaseServerMs)} its midnight; ${d.early} request(s) refused as early`,
     );
   }
+  const look = d.watch?.look.look;
+  const watchBooking = d.watch?.booking?.booking?.result;
+  if (look) print(`  Watch look    ${look.kind}: ${look.message}`);
+  if (watchBooking) print(`  Watch booked  ${watchBooking.outcome}: ${watchBooking.message}`);
   const mine = d.ledger.filter((e) => e.client === 'member' && !e.cancelled);
-  for (const e of d.ledger.filter((x) => !x.cancelled)) {
+  /** "6 ms after the venue's midnight", or the venue's time of day for what happened hours later. */
+  const when = (serverMs: number) =>
+    serverMs - d.releaseServerMs < 60_000
+      ? `${serverMs - d.releaseServerMs} ms after the venue's midnight`
+      : `at ${DateTime.fromMillis(serverMs, { zone: ZONE }).toFormat('HH:mm:ss')} on the venue's clock`;
+  for (const e of d.ledger) {
     const who = e.client === 'member' ? 'us' : e.client.replace(/^competitor:/, '');
     print(
-      `  Ledger        ${e.reference}  ${e.court} ${e.time} for ${who}, accepted ${e.acceptedAtServerMs - d.releaseServerMs} ms after the venue's midnight`,
+      `  Ledger        ${e.reference}  ${e.court} ${e.time} for ${who}, accepted ${when(e.acceptedAtServerMs)}${e.cancelled && e.cancelledAtServerMs ? `, cancelled ${when(e.cancelledAtServerMs)}` : ''}`,
     );
   }
   if (mine.length === 0) print('  Ledger        no booking of ours (see the steps and screenshots)');
-  if (result.reference) {
+  const reference = result.reference ?? watchBooking?.reference;
+  if (reference) {
     print(
-      `  Reference     ${result.reference} ${mine.some((e) => e.reference === result.reference) ? '(in the sandbox ledger ✓)' : '(NOT in the sandbox ledger ✗)'}`,
+      `  Reference     ${reference} ${mine.some((e) => e.reference === reference) ? '(in the sandbox ledger ✓)' : '(NOT in the sandbox ledger ✗)'}`,
     );
   }
   const status = JSON.parse(await readFile(join(d.dir, 'bookings', 'status.json'), 'utf8')) as {
-    bookings: Record<string, { state: string }>;
+    bookings: Record<
+      string,
+      { state: string; watch?: { looks: number }; attempts: { outcome: string; trigger?: string }[] }
+    >;
   };
   const entry = status.bookings[`${d.date} 19:00`];
-  print(`  Status file   bookings/status.json says ${entry?.state ?? 'nothing'}`);
+  const watched = entry?.watch
+    ? ` (${entry.watch.looks} look${entry.watch.looks === 1 ? '' : 's'} counted; attempt lines: ${entry.attempts.map((a) => `${a.outcome}${a.trigger === 'watch' ? ' by the watch' : ''}`).join(', ')})`
+    : '';
+  print(`  Status file   bookings/status.json says ${entry?.state ?? 'nothing'}${watched}`);
   const commit = actions.statusCommit;
   if (commit?.ok) {
     const origin = gitIn(join(d.dir, 'origin.git'));
-    const log = await gitOk(origin, ['log', '-1', '--format=%h %s', 'main']).catch(() => '?');
-    print(`  Status commit pushed to origin/main: ${log.trim()}`);
+    const count = d.watch ? 3 : 1;
+    const log = await gitOk(origin, ['log', `-${count}`, '--reverse', '--format=%h %s', 'main']).catch(
+      () => '?',
+    );
+    for (const line of log.trim().split('\n')) print(`  Status commit pushed to origin/main: ${line}`);
   } else if (commit) print(`  Status commit NOT pushed: ${commit.error}`);
   const outputs = await readFile(join(d.dir, 'outputs.txt'), 'utf8').catch(() => '');
   const names = [...outputs.matchAll(/^([a-z_]+)<</gm)].map((m) => m[1]);
@@ -633,7 +876,8 @@ async function narrate(d: {
   const confirmation = result.screenshots.find((f) => /confirmation/.test(basename(f)));
   if (confirmation) print(`  The confirmation page: ${join(shown, basename(confirmation))}`);
   print(`  The status commit:     git -C ${join(shown, 'origin.git')} log --stat -1`);
-  print(`Done in ${((Date.now() - d.started) / 1000).toFixed(1)} s, exit code ${actions.exitCode}.`);
+  const exitCode = d.watch ? (d.watch.booking?.exitCode ?? d.watch.look.exitCode) : actions.exitCode;
+  print(`Done in ${((Date.now() - d.started) / 1000).toFixed(1)} s, exit code ${exitCode}.`);
 }
 
 /** `--skew-ms -4300` → `--skew-ms=-4300` (parseArgs would take -4300 for an option). */

@@ -88,6 +88,27 @@ export const ConfigSchema = z.strictObject({
       error: 'must be auto, true or false (auto: on for a public repository, off for a private one)',
     })
     .default('auto'),
+  /** The watch for cancellations (npm run watch, watch.yml). */
+  watch: z
+    .strictObject({
+      /**
+       * A row is looked at again once its last look is this old. At least 15 minutes: a member's bot
+       * polling the venue every few minutes all day is what gets accounts blocked. The venue profile may
+       * ask for more (watch.minIntervalMinutes); the larger of the two wins.
+       */
+      everyMinutes: z
+        .number({ error: 'must be a whole number of minutes (expected 15 to 1440)' })
+        .int('must be a whole number of minutes (expected 15 to 1440)')
+        .min(
+          15,
+          'is too small (expected 15 to 1440): looking more often than every 15 minutes is more than the venue should see from one member',
+        )
+        .max(1440, 'is too large (expected 15 to 1440)')
+        .default(30),
+      /** Watching a time stops this long before the court starts (nobody plans a game at 10 minutes' notice). */
+      cutoffMinutes: wholeMinutes(0, 7 * 24 * 60).default(120),
+    })
+    .prefault({}),
   venue: z
     .strictObject({
       /** Name of src/venue/profiles/<name>.yml, or a path to a profile file. */

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CsvError, parse } from 'csv-parse/sync';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Clock } from '../calendar/clock.ts';
 import { releaseInstant } from '../calendar/release.ts';
@@ -21,6 +22,8 @@ export type Column = (typeof COLUMNS)[number];
 const REQUIRED: readonly Column[] = ['Date', 'Time1', 'Status'];
 const TIME_EXAMPLE = 'expected e.g. 7pm, 7:30pm or 19:00';
 const DATE_EXAMPLE = 'expected YYYY-MM-DD, e.g. 2026-12-05';
+/** The Status values (any case) that book a row: `Book`, and `Watch` (books, then watches for cancellations). */
+const BOOKING_STATUSES = ['book', 'watch'];
 
 /**
  * The schema of one bookings.csv record: the single source of its validation; its output is a BookingRow
@@ -45,9 +48,11 @@ export function bookingRecordSchema(config: Config) {
         key: `${r.Date} ${r.Time1}`,
         date: r.Date,
         time1: r.Time1,
-        book: r.Status.toLowerCase() === 'book',
+        // Watch books at the release like Book, and is watched for cancellations after it (src/calendar/watch.ts).
+        book: BOOKING_STATUSES.includes(r.Status.toLowerCase()),
         status: r.Status,
       };
+      if (r.Status.toLowerCase() === 'watch') row.watch = true;
       if (r.Time2 !== undefined) row.time2 = r.Time2;
       if (r.Court !== undefined) row.court = r.Court;
       if (r.Note !== undefined) row.note = r.Note;
@@ -108,8 +113,10 @@ export const BookingRowSchema = z.object({
   time1: z.string(),
   /** HH:mm, the fallback start. */
   time2: z.string().optional(),
-  /** Status is "Book" (any case). */
+  /** Status is "Book" or "Watch" (any case): the row is booked at its release. */
   book: z.boolean(),
+  /** Status is "Watch": after the release, the watch looks for a cancellation until the cut-off. */
+  watch: z.literal(true).optional(),
   /** Status as written. */
   status: z.string(),
   /** Preferred court's name; absent = any court. */
@@ -402,7 +409,19 @@ function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: C
     } else {
       firstLine.set(row.key, row.line);
     }
-    if (clock && row.book) {
+    if (clock && row.watch) {
+      // A Watch row whose release has passed is what the watch is for; only a court date gone is a mistake.
+      const today = DateTime.fromMillis(clock.now(), { zone: config.timeZone }).toISODate()!;
+      if (row.date < today) {
+        problems.push({
+          file,
+          line: row.line,
+          field: 'Date',
+          severity: 'warning',
+          message: `${row.date} has passed, so there is nothing left to book or watch (remove the line)`,
+        });
+      }
+    } else if (clock && row.book) {
       const releaseAt = releaseOf(row.date);
       const lastChance = releaseAt.plus({ minutes: config.runWindow.graceMinutes });
       if (lastChance.toMillis() < clock.now()) {
@@ -411,7 +430,7 @@ function rowWarnings(rows: BookingRow[], file: string, config: Config, clock?: C
           line: row.line,
           field: 'Date',
           severity: 'warning',
-          message: `the booking window for ${row.date} opened ${releaseAt.setZone(config.timeZone).toFormat("cccc d LLLL yyyy 'at' HH:mm")} (${config.timeZone}) and has passed, so the bot will not try this row (book it by hand, or remove the line)`,
+          message: `the booking window for ${row.date} opened ${releaseAt.setZone(config.timeZone).toFormat("cccc d LLLL yyyy 'at' HH:mm")} (${config.timeZone}) and has passed, so the nightly run will not try this row (book it by hand, or remove the line)`,
         });
       }
     }

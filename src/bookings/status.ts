@@ -40,6 +40,22 @@ export const AttemptSchema = z.strictObject({
 });
 export type Attempt = z.infer<typeof AttemptSchema>;
 
+/**
+ * The watch for cancellations on this row (src/watch.ts), kept small on purpose: a count and the last
+ * look, never a line per look (a row watched every 30 minutes for two weeks would be 600 lines).
+ */
+export const WatchSchema = z.strictObject({
+  /** How many times the watch has looked at the day's availability for this row. */
+  looks: z.number().int().nonnegative(),
+  /** When it last looked (ISO). */
+  lastLookAt: z.string(),
+  /** What it saw then, e.g. "19:00 full, 20:00 full" or "free: Padel Court 2 at 19:00". */
+  lastSeen: z.string().optional(),
+  /** When watching stopped because the row's cut-off before the court time passed (told once). */
+  cutOffAt: z.string().optional(),
+});
+export type WatchState = z.infer<typeof WatchSchema>;
+
 export const StatusEntrySchema = z.strictObject({
   key: z.string(),
   date: z.string(),
@@ -48,6 +64,7 @@ export const StatusEntrySchema = z.strictObject({
   court: z.string().optional(),
   reference: z.string().optional(),
   updatedAt: z.string(),
+  watch: WatchSchema.optional(),
   attempts: z.array(AttemptSchema),
 });
 export type StatusEntry = z.infer<typeof StatusEntrySchema>;
@@ -198,7 +215,11 @@ export function formatStatus(status: StatusFile): string {
 
 function ordered(entry: StatusEntry): StatusEntry {
   return pick(
-    { ...entry, attempts: entry.attempts.map((a) => pick(a, Object.keys(AttemptSchema.shape))) },
+    {
+      ...entry,
+      ...(entry.watch ? { watch: pick(entry.watch, Object.keys(WatchSchema.shape)) } : {}),
+      attempts: entry.attempts.map((a) => pick(a, Object.keys(AttemptSchema.shape))),
+    },
     Object.keys(StatusEntrySchema.shape),
   ) as StatusEntry;
 }
@@ -310,6 +331,8 @@ export function recordAttempt(
     court: details.court,
     reference: details.reference,
     updatedAt: attempt.firedAt ?? attempt.startedAt,
+    // The watch's count of looks survives every attempt (the nightly run's, the watch's booking).
+    ...(previous?.watch ? { watch: previous.watch } : {}),
     attempts: [...(previous?.attempts ?? []), { ...attempt }],
   };
   return {
@@ -317,4 +340,38 @@ export function recordAttempt(
     version: 1,
     bookings: { ...status.bookings, [row.key]: pick(entry, Object.keys(StatusEntrySchema.shape)) },
   };
+}
+
+/**
+ * Returns a new status with one look of the watch counted on the row's entry (pure): the count goes up
+ * and the last look is replaced, with no attempt line (a look books nothing). A row the bot has never
+ * tried (a Watch row added after its release) gets a `pending` entry.
+ */
+export function recordLook(
+  status: StatusFile,
+  row: Pick<BookingRow, 'key' | 'date'>,
+  look: { at: string; seen?: string },
+): StatusFile {
+  const previous = status.bookings[row.key];
+  const entry: StatusEntry = {
+    ...(previous ?? { key: row.key, date: row.date, state: 'pending', updatedAt: look.at, attempts: [] }),
+    watch: {
+      looks: (previous?.watch?.looks ?? 0) + 1,
+      lastLookAt: look.at,
+      ...(look.seen ? { lastSeen: look.seen } : {}),
+    },
+  };
+  return { ...status, version: 1, bookings: { ...status.bookings, [row.key]: ordered(entry) } };
+}
+
+/** Returns a new status saying watching the row stopped at its cut-off, at `at` (pure; the looks are kept). */
+export function recordCutOff(
+  status: StatusFile,
+  row: Pick<BookingRow, 'key' | 'date'>,
+  at: string,
+): StatusFile {
+  const previous = status.bookings[row.key];
+  if (!previous?.watch) return status;
+  const entry: StatusEntry = { ...previous, watch: { ...previous.watch, cutOffAt: at } };
+  return { ...status, version: 1, bookings: { ...status.bookings, [row.key]: ordered(entry) } };
 }

@@ -141,7 +141,7 @@ function summary(
             r.time1,
             r.time2,
             r.court ?? 'any',
-            r.book ? 'Book' : `skipped (${r.status || 'blank'})`,
+            r.book ? (r.watch ? 'Watch' : 'Book') : `skipped (${r.status || 'blank'})`,
             describeRelease(r, config),
           ]),
         ),

@@ -8,7 +8,7 @@ import { fetch } from 'undici';
  * scheduled workflows, which resets the inactivity timer without a commit. The GITHUB_TOKEN of
  * that job needs `actions: write`.
  */
-export const KEEPALIVE_WORKFLOWS = ['book.yml', 'canary.yml', 'keepalive.yml'];
+export const KEEPALIVE_WORKFLOWS = ['book.yml', 'canary.yml', 'watch.yml', 'keepalive.yml'];
 
 export interface KeepaliveOptions {
   apiUrl: string;

@@ -69,9 +69,13 @@ export function statusCommitMessage(parts: StatusMessageParts): string {
 }
 
 type Json = Record<string, unknown>;
+interface WatchLike extends Json {
+  lastLookAt?: string;
+}
 interface EntryLike extends Json {
   state?: string;
   updatedAt?: string;
+  watch?: WatchLike;
   attempts?: Json[];
 }
 
@@ -111,7 +115,11 @@ export function mergeStatusJson(upstream: string, ours: string): string {
         return true;
       })
       .sort((x, y) => String(x.startedAt ?? '').localeCompare(String(y.startedAt ?? '')));
-    bookings[key] = { ...winner, attempts };
+    // The watch's count of looks: the entry that looked last (a look leaves updatedAt alone).
+    const watch = [theirs.watch, mine.watch]
+      .filter((w): w is WatchLike => typeof w === 'object' && w !== null)
+      .sort((x, y) => String(y.lastLookAt ?? '').localeCompare(String(x.lastLookAt ?? '')))[0];
+    bookings[key] = { ...winner, ...(watch ? { watch } : {}), attempts };
   }
   const sorted = Object.fromEntries(Object.entries(bookings).sort(([x], [y]) => x.localeCompare(y)));
   const relay = mergeRelay((a as { relay?: unknown }).relay, (b as { relay?: unknown }).relay);

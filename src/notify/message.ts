@@ -39,6 +39,8 @@ export interface OutcomeReport {
   attempts: number;
   message: string;
   screenshots: string[];
+  /** Who found the court when it was not the nightly run: "the watch for cancellations (look 3)". */
+  foundBy?: string;
 }
 
 export interface MessageContext {
@@ -181,6 +183,7 @@ export function buildOutcomeMessage(result: OutcomeReport, ctx: MessageContext =
     add('Court', result.court);
     add('Reference', result.reference ? `\`${result.reference}\`` : undefined);
   }
+  if (result.foundBy) add('Found by', result.foundBy, false);
   if (success) add('Reached the venue', formatLatency(result.latencyMs), false);
   if (result.firedAt && result.outcome !== 'already-booked')
     add('Fired at', londonTime(result.firedAt, zone));
@@ -287,6 +290,49 @@ export function buildTestMessage(ctx: MessageContext & { repository?: string } =
           description:
             'The court booker can reach this channel. Booking results will appear here after each nightly run.',
           color: OUTCOME_COLOURS.test,
+          fields,
+          timestamp: new Date(clock.now()).toISOString(),
+          footer: { text: ctx.venue ?? 'Estelle Manor · padel' },
+        },
+      ],
+    },
+    attachments: [],
+  };
+}
+
+/** A row whose watch stopped at its cut-off, for the one message that says so. */
+export interface WatchStopReport {
+  row: { key: string; date: string; time1: string; time2?: string };
+  /** How many times the watch looked. */
+  looks: number;
+  /** ISO: when watching the row's last time stopped. */
+  cutOffAt: string;
+}
+
+/**
+ * The one message when the watch for cancellations stops watching rows at their cut-off (never a message
+ * per look). `cutoffMinutes` is the configured cut-off, for the member's sake.
+ */
+export function buildWatchStoppedMessage(
+  rows: readonly WatchStopReport[],
+  ctx: MessageContext & { cutoffMinutes: number },
+): DiscordMessage {
+  const zone = ctx.timeZone ?? 'Europe/London';
+  const clock = ctx.clock ?? systemClock;
+  const lines = rows.map((r) => {
+    const when = DateTime.fromISO(r.cutOffAt, { setZone: true }).setZone(zone).toFormat('ccc d LLL HH:mm');
+    return `${courtDateLabel(r.row.date, zone)}, ${[r.row.time1, r.row.time2].filter(Boolean).join(' or ')}: nothing came free; stopped at ${when} after ${r.looks} look${r.looks === 1 ? '' : 's'}.`;
+  });
+  const fields: APIEmbedField[] = [];
+  if (ctx.runUrl) fields.push({ name: 'Run', value: `[Open the run](${ctx.runUrl})`, inline: false });
+  return {
+    payload: {
+      username: ctx.username ?? 'Court booker',
+      embeds: [
+        {
+          title: '🔕 Stopped watching for a cancellation',
+          description: `${lines.join('\n')}\nThe watch stops ${ctx.cutoffMinutes} minutes before the court (watch.cutoffMinutes in bookings/config.yml).`,
+          color: OUTCOME_COLOURS.unavailable,
           fields,
           timestamp: new Date(clock.now()).toISOString(),
           footer: { text: ctx.venue ?? 'Estelle Manor · padel' },

@@ -237,6 +237,20 @@ export const ProfileSchema = z.strictObject({
       })
       .optional(),
   }),
+  /**
+   * The watch for cancellations: what the venue tolerates. `minIntervalMinutes`: never look at one
+   * row's day more often than this, whatever bookings/config.yml's watch.everyMinutes says.
+   */
+  watch: z
+    .strictObject({
+      minIntervalMinutes: z
+        .number({ error: 'must be a whole number of minutes (expected 1 to 1440, e.g. 30)' })
+        .int('must be a whole number of minutes (expected 1 to 1440, e.g. 30)')
+        .min(1, 'is too small (expected 1 to 1440, e.g. 30)')
+        .max(1440, 'is too large (expected 1 to 1440: at most one look a day)')
+        .optional(),
+    })
+    .optional(),
   /** How to read a refusal: the first rule whose match is found in the failure area decides. */
   refusals: z.array(z.strictObject({ match: MatchSchema, outcome: Outcome })).default([]),
   myBookings: z.strictObject({

@@ -206,6 +206,74 @@ describe('npm run demo', () => {
     expect(summary.split('\n').filter((l) => /^\| \d{4}-\d{2}-\d{2} \|/.test(l))).toHaveLength(2);
   }, 90_000);
 
+  it('loses the release to rivals, then the watch books the court one cancels (--scenario cancellation), under a minute', async () => {
+    const lines: string[] = [];
+    const started = Date.now();
+    const report = await runDemo({
+      outDir: join(tmp, 'cancellation'),
+      scenario: 'cancellation',
+      print: (l) => lines.push(l),
+    });
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(report.exitCode).toBe(0);
+    // The night: every court at 19:00 and 20:00 taken by rivals; nothing of ours.
+    expect(report.actions.result?.outcome).toBe('unavailable');
+    // The look job found the cancelled court and said so in its outputs; the book job booked it.
+    const look = report.watch?.look;
+    expect(look?.outputs).toEqual({ found_date: report.date, lane: 'booking', outcome: 'found' });
+    const booked = report.watch?.booking?.booking?.result;
+    expect(booked).toMatchObject({ outcome: 'booked', bookedTime: '19:00', court: 'Padel Court 2' });
+    // The venue: the rival's booking cancelled, ours on that court-hour, and nothing of ours twice.
+    const cancelled = report.ledger.filter((e) => e.cancelled);
+    expect(cancelled).toMatchObject([
+      { client: 'competitor:Rival 2', time: '19:00', court: 'Padel Court 2' },
+    ]);
+    expect(report.ledger.filter((e) => e.client === 'member')).toMatchObject([
+      { time: '19:00', court: 'Padel Court 2', reference: booked!.reference },
+    ]);
+    expect(report.ledger.find((e) => e.client === 'member')?.cancelled).toBeFalsy();
+    // The status file: booked, one look counted, two attempt lines (the night's, the watch's).
+    const status = await json<{
+      bookings: Record<
+        string,
+        { state: string; watch: { looks: number }; attempts: { outcome: string; trigger?: string }[] }
+      >;
+    }>(join(report.dir, 'bookings', 'status.json'));
+    const entry = status.bookings[`${report.date} 19:00`]!;
+    expect(entry.state).toBe('booked');
+    expect(entry.watch.looks).toBe(1);
+    expect(entry.attempts.map((a) => [a.outcome, a.trigger])).toEqual([
+      ['unavailable', 'workflow_dispatch'],
+      ['booked', 'watch'],
+    ]);
+    // Three status commits on origin: the night, the look, the booking.
+    const log = await run('git', ['-C', join(report.dir, 'origin.git'), 'log', '-3', '--format=%s', 'main']);
+    expect(log.stdout.trim().split('\n')).toEqual([
+      `status: booked ${report.date} 19:00 Padel Court 2`,
+      `status: watch ${report.date} 19:00 found 19:00 (look 1)`,
+      `status: unavailable ${report.date} 19:00`,
+    ]);
+    // Discord: the night's message, then the booking, said to be the watch's; no message for the look.
+    expect(report.discord.map((m) => m.payload.embeds?.[0]?.title)).toEqual([
+      '⚠️ No court available',
+      '✅ Court booked',
+    ]);
+    expect(report.discord[1]!.payload.embeds?.[0]?.fields).toContainEqual(
+      expect.objectContaining({
+        name: 'Found by',
+        value: expect.stringContaining('the watch for cancellations'),
+      }),
+    );
+    expect(report.discord.every((m) => m.violations.length === 0)).toBe(true);
+    const text = lines.join('\n');
+    expect(text).toContain("Rival 2 cancels Padel Court 2 at 19:00, 4.0 s after the venue's midnight");
+    expect(text).toContain('Step outputs: found_date=');
+    expect(text).toContain('(1 look counted; attempt lines: unavailable, booked by the watch)');
+    expect(await readFile(join(report.dir, 'watch-summary.md'), 'utf8')).toContain(
+      '## 🎾 Watch for cancellations: a court came free',
+    );
+  }, 90_000);
+
   it('loads a sandbox scenario file with {date} filled in', async () => {
     const file = join(tmp, 'taken.yml');
     await writeFile(

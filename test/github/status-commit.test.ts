@@ -180,6 +180,21 @@ describe('mergeStatusJson', () => {
     expect(merged.bookings.k.state).toBe('booked');
     expect(merged.bookings.k.attempts.map((x: { runId: string }) => x.runId)).toEqual(['1', '2']);
   });
+
+  it("keeps the watch's latest look when the other side's entry wins (a look leaves updatedAt alone)", () => {
+    const lost = entry('2026-02-15 19:00', 'unavailable', '2026-02-01T00:00:01Z', '1');
+    const theirs = {
+      ...lost,
+      updatedAt: '2026-02-01T12:00:00Z',
+      watch: { looks: 3, lastLookAt: '2026-02-01T10:00:00Z' },
+    };
+    const mine = { ...lost, watch: { looks: 4, lastLookAt: '2026-02-01T10:30:00Z', lastSeen: '19:00 full' } };
+    const merged = JSON.parse(mergeStatusJson(status({ k: theirs }), status({ k: mine })));
+    expect(merged.bookings.k.updatedAt).toBe('2026-02-01T12:00:00Z');
+    expect(merged.bookings.k.watch).toEqual(mine.watch);
+    const reverse = JSON.parse(mergeStatusJson(status({ k: mine }), status({ k: theirs })));
+    expect(reverse.bookings.k.watch).toEqual(mine.watch);
+  });
 });
 
 describe('mergeStatusJson: the relay record', () => {

@@ -73,13 +73,20 @@ type Step = {
 
 /** book.yml's Book job steps, as written. */
 export function bookSteps(workflowText: string): Step[] {
-  const wf = parse(workflowText) as { jobs: { book: { steps: Step[] } } };
-  return wf.jobs.book.steps;
+  return jobSteps(workflowText, 'book');
+}
+
+/** A job's steps, as written (watch.yml's `look` and `book`). */
+export function jobSteps(workflowText: string, job: string): Step[] {
+  const wf = parse(workflowText) as { jobs: Record<string, { steps: Step[] } | undefined> };
+  const steps = wf.jobs[job]?.steps;
+  if (!steps) throw new Error(`the workflow has no job "${job}"`);
+  return steps;
 }
 
 export function cacheStep(steps: Step[], kind: 'restore' | 'save'): Step {
   const step = steps.find((s) => s.uses?.startsWith(`actions/cache/${kind}@`));
-  if (!step) throw new Error(`book.yml has no actions/cache/${kind} step`);
+  if (!step) throw new Error(`the job has no actions/cache/${kind} step`);
   return step;
 }
 

@@ -37,8 +37,26 @@ describe('configuration', () => {
       runWindow: { leadMinutes: 300, graceMinutes: 30 },
       retry: { windowSeconds: 180, maxPerSecond: 4 },
       relay: 'auto',
+      watch: { everyMinutes: 30, cutoffMinutes: 120 },
       venue: { profile: 'estelle' },
     });
+  });
+
+  it('reads the watch settings, and refuses looking more often than every 15 minutes, on its line', () => {
+    expect(parseConfig('watch:\n  everyMinutes: 45\n  cutoffMinutes: 60\n').watch).toEqual({
+      everyMinutes: 45,
+      cutoffMinutes: 60,
+    });
+    let problems: string[] = [];
+    try {
+      parseConfig('watch:\n  everyMinutes: 5\n  cutofMinutes: 60\n', 'c.yml');
+    } catch (error) {
+      problems = (error as ConfigError).problems.map(formatProblem);
+    }
+    expect(problems).toEqual([
+      'c.yml:2: watch.everyMinutes 5 is too small (expected 15 to 1440): looking more often than every 15 minutes is more than the venue should see from one member',
+      'c.yml:3: unknown setting "watch.cutofMinutes" (did you mean "cutoffMinutes"?)',
+    ]);
   });
 
   it('uses the defaults when the file is missing or empty', async () => {

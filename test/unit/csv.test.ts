@@ -87,6 +87,18 @@ describe('the members’ format', () => {
     ]);
   });
 
+  it('books Status Watch too, in any case, and marks it watched', () => {
+    const { rows, problems } = parse(
+      'Date,Time1,Status\n2026-12-15,7pm,Watch\n2026-12-16,7pm,wATCH\n2026-12-17,7pm,Book\n',
+    );
+    expect(rows.map((r) => [r.date, r.book, r.watch, r.status])).toEqual([
+      ['2026-12-15', true, true, 'Watch'],
+      ['2026-12-16', true, true, 'wATCH'],
+      ['2026-12-17', true, undefined, 'Book'],
+    ]);
+    expect(problems).toEqual([]);
+  });
+
   it('accepts 29 February in a leap year and the last days of months and years', () => {
     const { rows, problems } = parse(
       'Date,Time1,Status\n2028-02-29,7pm,Book\n2026-12-31,7pm,Book\n2027-01-01,7am,Book\n2026-04-30,9pm,Book\n',
@@ -270,13 +282,21 @@ describe('warnings do not fail the file', () => {
     const { rows, problems } = parseBookings(text, FILE, DEFAULT_CONFIG, fixedClock('2026-11-24T14:00:00Z'));
     expect(rows).toHaveLength(3);
     expect(problems.map(formatProblem)).toEqual([
-      'bookings/bookings.csv:2: warning: the booking window for 2026-12-01 opened Tuesday 17 November 2026 at 00:00 (Europe/London) and has passed, so the bot will not try this row (book it by hand, or remove the line)',
+      'bookings/bookings.csv:2: warning: the booking window for 2026-12-01 opened Tuesday 17 November 2026 at 00:00 (Europe/London) and has passed, so the nightly run will not try this row (book it by hand, or remove the line)',
     ]);
     // Inside the grace period after the release it is not yet "passed".
     expect(parseBookings(text, FILE, DEFAULT_CONFIG, fixedClock('2026-11-17T00:29:00Z')).problems).toEqual(
       [],
     );
   });
+});
+
+it('does not warn about a Watch row whose release has passed (the watch is for that), only one whose date has', () => {
+  const text = 'Date,Time1,Status\n2026-12-01,7pm,Watch\n2026-11-23,7pm,Watch\n2026-11-24,7pm,Watch\n';
+  const { problems } = parseBookings(text, FILE, DEFAULT_CONFIG, fixedClock('2026-11-24T14:00:00Z'));
+  expect(problems.map(formatProblem)).toEqual([
+    'bookings/bookings.csv:3: warning: 2026-11-23 has passed, so there is nothing left to book or watch (remove the line)',
+  ]);
 });
 
 describe('loadBookings', () => {

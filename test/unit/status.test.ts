@@ -5,8 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   emptyStatus,
   formatStatus,
+  parseStatus,
   readStatus,
   recordAttempt,
+  recordCutOff,
+  recordLook,
   StatusFileError,
   writeStatus,
   type StatusFile,
@@ -103,6 +106,71 @@ describe('status file', () => {
     const later = recordAttempt(booked, row, { startedAt: '2026-12-02T00:10:00Z', outcome: 'unavailable' });
     expect(later.bookings[row.key]).toMatchObject({ state: 'booked', court: 'Court 2' });
     expect(later.bookings[row.key]?.attempts).toHaveLength(2);
+  });
+
+  it("counts the watch's looks on the entry, without an attempt line, and keeps the count through attempts", async () => {
+    const lost = recordAttempt(emptyStatus(), row, {
+      startedAt: '2026-12-01T23:50:00Z',
+      outcome: 'unavailable',
+    });
+    const once = recordLook(lost, row, { at: '2026-12-02T10:07:00Z', seen: '19:00 full, 20:00 full' });
+    const twice = recordLook(once, row, { at: '2026-12-02T10:37:00Z', seen: '19:00 full, 20:00 full' });
+    expect(once).not.toBe(lost);
+    expect(lost.bookings[row.key]?.watch).toBeUndefined();
+    expect(twice.bookings[row.key]).toEqual({
+      ...lost.bookings[row.key],
+      watch: { looks: 2, lastLookAt: '2026-12-02T10:37:00Z', lastSeen: '19:00 full, 20:00 full' },
+    });
+    // The watch's booking is an attempt; the count stays.
+    const booked = recordAttempt(twice, row, {
+      trigger: 'watch',
+      startedAt: '2026-12-02T11:07:00Z',
+      outcome: 'booked',
+      bookedTime: '19:00',
+      court: 'Court 2',
+    });
+    expect(booked.bookings[row.key]).toMatchObject({ state: 'booked', watch: { looks: 2 } });
+    expect(booked.bookings[row.key]?.attempts.map((a) => a.outcome)).toEqual(['unavailable', 'booked']);
+    // A Watch row added after its release has no entry yet: its first look makes a pending one.
+    const fresh = recordLook(emptyStatus(), other, { at: '2026-12-02T10:07:00Z' });
+    expect(fresh.bookings[other.key]).toEqual({
+      key: other.key,
+      date: other.date,
+      state: 'pending',
+      updatedAt: '2026-12-02T10:07:00Z',
+      watch: { looks: 1, lastLookAt: '2026-12-02T10:07:00Z' },
+      attempts: [],
+    });
+    // The cut-off is recorded once on an entry that was watched; an entry never looked at is left alone.
+    const stopped = recordCutOff(twice, row, '2026-12-15T17:05:00Z');
+    expect(stopped.bookings[row.key]?.watch).toEqual({
+      ...twice.bookings[row.key]!.watch,
+      cutOffAt: '2026-12-15T17:05:00Z',
+    });
+    expect(recordCutOff(lost, row, '2026-12-15T17:05:00Z')).toBe(lost);
+    // In the file: the watch sits before the attempts, and a round trip changes nothing.
+    const file = join(dir, 'watched.json');
+    await writeStatus(file, stopped);
+    const text = await readFile(file, 'utf8');
+    expect(text.indexOf('"watch"')).toBeLessThan(text.indexOf('"attempts"'));
+    expect(formatStatus(await readStatus(file))).toBe(text);
+    expect(text).toContain('"looks": 2');
+  });
+
+  it('refuses a watch of the wrong shape, naming the field', () => {
+    const text = JSON.stringify({
+      version: 1,
+      bookings: {
+        [row.key]: {
+          ...row,
+          state: 'unavailable',
+          updatedAt: 'x',
+          attempts: [],
+          watch: { looks: -1, lastLookAt: 'x' },
+        },
+      },
+    });
+    expect(() => parseStatus(text, 's.json')).toThrow(/bookings\.2026-12-15 19:00\.watch\.looks/);
   });
 
   it('writes atomically: no temporary file is left and the directory is created', async () => {

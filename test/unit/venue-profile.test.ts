@@ -71,6 +71,23 @@ describe('a profile describes the flow, and says which key is wrong', () => {
     expect(message).toMatch(/club\.yml:\d+: slots: unknown key "colour"/);
   });
 
+  it("reads the watch's limit, and names a wrong one on its line in a member's words", async () => {
+    const ok = await withChange((raw) => (raw.watch = { minIntervalMinutes: 45 }));
+    expect(parseProfile(ok, 'club.yml').watch).toEqual({ minIntervalMinutes: 45 });
+    expect(parseProfile(await withChange(() => undefined), 'club.yml').watch).toBeUndefined();
+    const bad = await withChange((raw) => (raw.watch = { minIntervalMinutes: 'often', every: 5 }));
+    let message = '';
+    try {
+      parseProfile(bad, 'club.yml');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(
+      /club\.yml:\d+: watch\.minIntervalMinutes: must be a whole number of minutes \(expected 1 to 1440, e\.g\. 30\)/,
+    );
+    expect(message).toMatch(/club\.yml:\d+: watch: unknown key "every"/);
+  });
+
   it('checks keys that depend on each other', async () => {
     const noDialog = await withChange((raw) => delete raw.confirm.dialog);
     expect(() => parseProfile(noDialog, 'a.yml')).toThrow(
