@@ -67,7 +67,9 @@ export type BotFigures = {
   clock: 'measured' | 'assumed' | 'given';
   armedBeforeReleaseMs: Summary;
   reloads?: Summary;
-  /** Looks at My bookings between midnight and the first booking request, over all trials (null: not measured). */
+  /** Trials whose first booking request followed nothing asked again (no retry before it). */
+  cleanFirstShots: number;
+  /** Looks at My bookings between midnight and the first booking request, over the clean first shots (null: not measured). */
   myBookingsBeforeFirstBooking: number | null;
   /** The machine's 1-minute load average over the trials (2 cores: above 2 means queueing). */
   load1: Summary;
@@ -177,6 +179,7 @@ function botFigures(records: TrialRecord[], clock: BotFigures['clock']): BotFigu
   for (const d of COMPETITOR_DELAYS_MS)
     winRate[String(d)] = rate(records.map((r) => r.metrics.wins[String(d)] ?? false));
   const reloads = nums(records.map((r) => r.reloads));
+  const clean = records.filter((r) => r.metrics.retriedBeforeFirstBooking === false);
   return {
     trials: records.length,
     gotSlot: records.filter((r) => r.metrics.gotSlot).length,
@@ -189,9 +192,11 @@ function botFigures(records: TrialRecord[], clock: BotFigures['clock']): BotFigu
     clock,
     armedBeforeReleaseMs: summarize(nums(records.map((r) => r.armedBeforeReleaseMs))),
     ...(reloads.length ? { reloads: summarize(reloads) } : {}),
-    // Results written before this figure existed did not measure it.
+    // Over the clean first shots only (nothing asked again before the booking); results written before
+    // this figure existed did not measure it.
+    cleanFirstShots: clean.length,
     myBookingsBeforeFirstBooking: records.some((r) => r.metrics.myBookingsBeforeFirstBooking !== undefined)
-      ? records.reduce((s, r) => s + (r.metrics.myBookingsBeforeFirstBooking ?? 0), 0)
+      ? clean.reduce((s, r) => s + (r.metrics.myBookingsBeforeFirstBooking ?? 0), 0)
       : null,
     load1: summarize(nums(records.map((r) => r.load1))),
   };
@@ -224,10 +229,11 @@ function oursProfile(records: TrialRecord[]): OursProfile {
       'browserMs',
       f.map((p) => p.browserMs),
     );
-    leg(
-      'inPageMs',
-      f.map((p) => p.inPageMs),
-    );
+    for (const k of ['renderMs', 'chooseMs', 'dialogMs', 'dispatchMs'] as const)
+      leg(
+        k,
+        f.map((p) => p[k]),
+      );
     leg(
       'inMs',
       f.map((p) => p.inMs),
@@ -596,7 +602,7 @@ export function renderSummaryMarkdown(r: BenchResults, source: string): string {
     const t = s.retry;
     if (!t) continue;
     lines.push(
-      `Retry path, ${s.label} (${t.caseName}; a 429 with Retry-After ${t.retryAfterSeconds} s on the first ${t.scope} request after midnight, ${t.trials} trials, ${t.booked} booked): the second attempt reached the venue ${pair(t.afterRetryAfterMs)} ms (median / p95) after the Retry-After ran out; the look at My bookings before it (${t.checks} in ${t.trials} trials) cost ${pair(t.checkMs)} ms, so without it ${pair(t.withoutCheckMs)} ms. First shots (every trial alone) looked at My bookings ${s.cases.reduce((n, c) => n + (c.bots.ours?.myBookingsBeforeFirstBooking ?? 0), 0)} times in ${s.cases.reduce((n, c) => n + (c.bots.ours?.trials ?? 0), 0)} trials.`,
+      `Retry path, ${s.label} (${t.caseName}; a 429 with Retry-After ${t.retryAfterSeconds} s on the first ${t.scope} request after midnight, ${t.trials} trials, ${t.booked} booked): the second attempt reached the venue ${pair(t.afterRetryAfterMs)} ms (median / p95) after the Retry-After ran out; the look at My bookings before it (${t.checks} in ${t.trials} trials) cost ${pair(t.checkMs)} ms, so without it ${pair(t.withoutCheckMs)} ms. First shots (trials alone in which nothing was asked again before the booking: ${s.cases.reduce((n, c) => n + (c.bots.ours?.cleanFirstShots ?? 0), 0)} of ${s.cases.reduce((n, c) => n + (c.bots.ours?.trials ?? 0), 0)}) looked at My bookings ${s.cases.reduce((n, c) => n + (c.bots.ours?.myBookingsBeforeFirstBooking ?? 0), 0)} times.`,
     );
     lines.push('');
   }
@@ -635,7 +641,11 @@ const LEG_LABELS: Record<string, string> = {
   arrivalMs: 'the availability request that showed the slots reached the venue (after midnight)',
   backMs: "its answer's trip back to the browser",
   browserMs: 'the browser, from that answer to the booking request leaving',
-  inPageMs: 'of which the fire script, from seeing the cards to pressing Confirm (its own marks)',
+  renderMs:
+    "… of which from the answer's last byte to the fire script seeing the cards (the site renders them)",
+  chooseMs: '… choosing the slot (the fire script reads the cards)',
+  dialogMs: "… from clicking the slot to pressing Confirm (the site's dialog opens, the terms are ticked)",
+  dispatchMs: "… from pressing Confirm to the booking request leaving (the site's click handler sends it)",
   inMs: "the booking request's trip to the venue",
   sentMs: 'the booking request left the browser (ms after midnight; negative: before)',
 };

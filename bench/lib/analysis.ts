@@ -33,10 +33,14 @@ function answeredAt(record: TrialRecord, entry: VenueRequest): number | null {
 /**
  * Our path from the venue's midnight to the booking's arrival, in legs. Single-page flow
  * (`fetch-then-book`): the availability request arrives `arrivalMs` after midnight (the send margin),
- * its answer takes `backMs` to reach the browser, the browser takes `browserMs` to send the booking
- * (of which `inPageMs` from seeing the cards to pressing Confirm, by the fire script's own marks), and
- * the booking takes `inMs` to reach the venue. Addressable flow (`addressed`): the booking leaves the
- * browser `sentMs` after midnight (negative: before) and takes `inMs`.
+ * its answer takes `backMs` to reach the browser, the browser takes `browserMs` to send the booking,
+ * and the booking takes `inMs` to reach the venue. The browser's part, by the fire script's own marks
+ * (placed on the same time line by its first "apply" mark, which is when the first availability request
+ * left, to within a millisecond): `renderMs` from the answer's last byte to the script seeing the cards
+ * (the site's code renders them), `chooseMs` to choosing a slot, `dialogMs` from clicking it to pressing
+ * Confirm (the site's dialog opens, the terms are ticked), `dispatchMs` from that press to the booking
+ * request leaving (the site's click handler sends it). Addressable flow (`addressed`): the booking leaves
+ * the browser `sentMs` after midnight (negative: before) and takes `inMs`.
  */
 export type CriticalPath =
   | {
@@ -44,11 +48,16 @@ export type CriticalPath =
       arrivalMs: number;
       backMs: number;
       browserMs: number;
-      inPageMs: number | null;
+      renderMs: number | null;
+      chooseMs: number | null;
+      dialogMs: number | null;
+      dispatchMs: number | null;
       inMs: number;
       totalMs: number;
     }
   | { kind: 'addressed'; sentMs: number; inMs: number; totalMs: number };
+
+const tenth = (v: number) => Math.round(v * 10) / 10;
 
 export function criticalPath(record: TrialRecord): CriticalPath | null {
   const venue = [...(record.venue ?? [])].sort((a, b) => a.atMs - b.atMs);
@@ -69,14 +78,24 @@ export function criticalPath(record: TrialRecord): CriticalPath | null {
   }
   const back = answeredAt(record, shown);
   if (back === null) return null;
-  const cards = record.fireEvents.find((e) => e.event === 'cards');
-  const confirm = record.fireEvents.find((e) => e.event === 'confirm');
+  const mark = (event: string) => record.fireEvents.find((e) => e.event === event)?.ms;
+  const [apply, cards, pick, confirm] = [mark('apply'), mark('cards'), mark('pick'), mark('confirm')];
+  // The first apply mark is when the first availability request left the browser.
+  const firstAvailability = venue.find(isAvailabilityRequest);
+  const firstSent = firstAvailability ? sentAt(record, firstAvailability) : null;
+  const origin = apply !== undefined && firstSent !== null ? firstSent - apply : null;
+  const on = (ms: number | undefined) => (origin !== null && ms !== undefined ? origin + ms : null);
+  const cardsAt = on(cards);
+  const confirmAt = on(confirm);
   return {
     kind: 'fetch-then-book',
     arrivalMs: shown.atMs,
     backMs: back - shown.atMs,
     browserMs: bookingSent - back,
-    inPageMs: cards && confirm ? Math.round((confirm.ms - cards.ms) * 10) / 10 : null,
+    renderMs: cardsAt === null ? null : tenth(cardsAt - back),
+    chooseMs: cards !== undefined && pick !== undefined ? tenth(pick - cards) : null,
+    dialogMs: pick !== undefined && confirm !== undefined ? tenth(confirm - pick) : null,
+    dispatchMs: confirmAt === null ? null : tenth(bookingSent - confirmAt),
     inMs: booking.atMs - bookingSent,
     totalMs: booking.atMs,
   };

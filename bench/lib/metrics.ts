@@ -44,6 +44,12 @@ export type TrialMetrics = {
   availabilityBeforeBooking: number;
   /** Looks at My bookings between the release and the first booking request at or after it. */
   myBookingsBeforeFirstBooking: number;
+  /**
+   * Something was asked again before that booking request: an availability request that did not show
+   * the slots (not open yet, 429, 5xx), or a booking request the venue refused. A clean first shot has
+   * none (and, by issue 10's rule, no look at My bookings either).
+   */
+  retriedBeforeFirstBooking: boolean;
   /** Per competitor delay (ms after release): was the bot's booking accepted before that competitor's? */
   wins: Record<string, boolean>;
   /** Whose booking was accepted first: 'member' (this bot), another member's e-mail, or a competitor. */
@@ -112,6 +118,9 @@ export function trialMetrics(facts: TrialFacts): TrialMetrics {
     availabilityTooEarly: availability.filter((r) => r.serverTimeMs < releaseServerMs).length,
     availabilityBeforeBooking: availability.filter(afterRelease).length,
     myBookingsBeforeFirstBooking: byTime.filter(isMyBookingsRequest).filter(afterRelease).length,
+    retriedBeforeFirstBooking:
+      availability.some((r) => r.serverTimeMs < until && r.outcome !== 'slots') ||
+      mine.some((r) => r.serverTimeMs < until),
     earlyRequests: early.length,
     bookingRequests: mine.length,
     wins,

@@ -16,6 +16,7 @@ const metrics = (over: Partial<TrialMetrics> = {}): TrialMetrics => ({
   availabilityTooEarly: 0,
   availabilityBeforeBooking: 1,
   myBookingsBeforeFirstBooking: 0,
+  retriedBeforeFirstBooking: false,
   wins: {},
   holder: 'member',
   ...over,
@@ -52,9 +53,9 @@ describe('where our time goes after midnight', () => {
         ],
         fireEvents: [
           { ms: 0, event: 'apply' },
-          { ms: 62.5, event: 'cards' },
-          { ms: 62.7, event: 'pick' },
-          { ms: 69.1, event: 'confirm' },
+          { ms: 65, event: 'cards' },
+          { ms: 65.2, event: 'pick' },
+          { ms: 71.6, event: 'confirm' },
         ],
       }),
     );
@@ -63,12 +64,18 @@ describe('where our time goes after midnight', () => {
       arrivalMs: 25,
       backMs: 32,
       browserMs: 11,
-      inPageMs: 6.6,
+      // The apply mark (0) is when the first availability request left (-7): cards at 58, Confirm at 64.6.
+      renderMs: 1,
+      chooseMs: 0.2,
+      dialogMs: 6.4,
+      dispatchMs: 3.4,
       inMs: 32,
       totalMs: 100,
     });
-    if (path?.kind === 'fetch-then-book')
+    if (path?.kind === 'fetch-then-book') {
       expect(path.arrivalMs + path.backMs + path.browserMs + path.inMs).toBe(path.totalMs);
+      expect(path.renderMs! + path.chooseMs! + path.dialogMs! + path.dispatchMs!).toBeCloseTo(path.browserMs);
+    }
   });
 
   it('an earlier availability request that showed no slots is not the one that counts', () => {

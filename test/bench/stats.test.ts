@@ -194,6 +194,8 @@ describe('trial metrics from the venue ground truth', () => {
       bookingRequests: 1,
       wins: { '150': true, '300': true, '1000': true },
       holder: 'member',
+      // the availability request before midnight showed no slots: asked again
+      retriedBeforeFirstBooking: true,
     });
   });
 
@@ -247,6 +249,8 @@ describe('trial metrics from the venue ground truth', () => {
       earlyRequests: 2,
       bookingRequests: 3,
       availabilityTooEarly: 1,
+      // refused POSTs and a "not open yet" sessions page came first: not a clean first shot
+      retriedBeforeFirstBooking: true,
     });
   });
 
@@ -266,6 +270,7 @@ describe('trial metrics from the venue ground truth', () => {
       firstBookingOutcome: 'unavailable',
       availabilityBeforeBooking: 1,
       myBookingsBeforeFirstBooking: 1,
+      retriedBeforeFirstBooking: false,
       holder: 'other@example.com',
       wins: {},
     });
