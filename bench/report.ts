@@ -69,7 +69,7 @@ export type BotFigures = {
   reloads?: Summary;
   /** Trials whose first booking request followed nothing asked again (no retry before it). */
   cleanFirstShots: number;
-  /** Looks at My bookings between midnight and the first booking request, over the clean first shots (null: not measured). */
+  /** Looks at My bookings between midnight and the first booking request, over the clean first shots (null: none, or not measured). */
   myBookingsBeforeFirstBooking: number | null;
   /** The machine's 1-minute load average over the trials (2 cores: above 2 means queueing). */
   load1: Summary;
@@ -195,9 +195,8 @@ function botFigures(records: TrialRecord[], clock: BotFigures['clock']): BotFigu
     // Over the clean first shots only (nothing asked again before the booking); results written before
     // this figure existed did not measure it.
     cleanFirstShots: clean.length,
-    myBookingsBeforeFirstBooking: records.some((r) => r.metrics.myBookingsBeforeFirstBooking !== undefined)
-      ? clean.reduce((s, r) => s + (r.metrics.myBookingsBeforeFirstBooking ?? 0), 0)
-      : null,
+    myBookingsBeforeFirstBooking:
+      clean.length > 0 ? clean.reduce((s, r) => s + (r.metrics.myBookingsBeforeFirstBooking ?? 0), 0) : null,
     load1: summarize(nums(records.map((r) => r.load1))),
   };
 }

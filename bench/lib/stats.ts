@@ -180,7 +180,7 @@ export function checkGoals(inputs: readonly GoalInput[]): GoalCheck[] {
     checks.push({
       goal: 'looks at My bookings before the first shot',
       ...at,
-      value: c.firstShotHeldChecks === null ? 'not measured' : String(c.firstShotHeldChecks),
+      value: c.firstShotHeldChecks === null ? 'no clean first shot measured' : String(c.firstShotHeldChecks),
       target: `${GOALS.firstShotHeldChecks}`,
       pass: c.firstShotHeldChecks !== null && c.firstShotHeldChecks <= GOALS.firstShotHeldChecks,
     });

@@ -128,7 +128,7 @@ describe('goals', () => {
 
   it('an unmeasured first-shot figure does not pass', () => {
     const last = checkGoals([{ ...base, firstShotHeldChecks: null }]).at(-1)!;
-    expect(last).toMatchObject({ value: 'not measured', pass: false });
+    expect(last).toMatchObject({ value: 'no clean first shot measured', pass: false });
   });
 });
 
