@@ -228,7 +228,8 @@ async function runBaselineLane(
       const p = arena.place(t, baselineLead(spec));
       const armedBeforeReleaseMs = p.releaseServerMs - p.trueOffsetMs - p.clock.now();
       const outcome = await runBaseline(spec, session, p);
-      const metrics = trialMetrics(await arena.facts(p));
+      const facts = await arena.facts(p);
+      const metrics = trialMetrics(facts);
       records.push({
         bot: spec.name,
         skin: skin.name,
@@ -242,6 +243,7 @@ async function runBaselineLane(
         load1: loadAverage1(),
         armedBeforeReleaseMs,
         fireEvents: [],
+        venue: venueRequests(facts),
         reloads: outcome.reloads,
         message: outcome.detail,
       });

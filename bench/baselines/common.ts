@@ -148,10 +148,16 @@ export async function sleepUntilReal(realMs: number, aheadMs = 250): Promise<voi
 }
 
 /**
- * Runs an action that loads a new page in the main frame and waits until its document is parsed (an
- * evaluate whose page went away under it is fine: the navigation is what counts).
+ * Runs an action that loads a new page in the main frame and waits until the new document is committed
+ * (`until: 'commit'`) or parsed (an evaluate whose page went away under it is fine: the navigation is
+ * what counts).
  */
-export async function loadBy(page: Page, timeoutMs: number, action: () => Promise<unknown>): Promise<void> {
+export async function loadBy(
+  page: Page,
+  timeoutMs: number,
+  action: () => Promise<unknown>,
+  until: 'commit' | 'domcontentloaded' = 'domcontentloaded',
+): Promise<void> {
   const committed = page.waitForEvent('framenavigated', {
     predicate: (frame) => frame === page.mainFrame(),
     timeout: timeoutMs,
@@ -161,7 +167,7 @@ export async function loadBy(page: Page, timeoutMs: number, action: () => Promis
     if (!/context was destroyed|navigat|Target page|detached/i.test(String(error))) throw error;
   });
   await committed;
-  await page.waitForLoadState('domcontentloaded', { timeout: timeoutMs });
+  if (until === 'domcontentloaded') await page.waitForLoadState('domcontentloaded', { timeout: timeoutMs });
 }
 
 /** Waits on the bot's clock with a plain timer, as the old bots did (no offset, no precise wait). */

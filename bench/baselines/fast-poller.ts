@@ -43,6 +43,22 @@ export const FAST_POLLER_WINDOW_MS = 20_000;
 
 const PAGE_SOURCE = readFileSync(new URL('./page/fast-poller.js', import.meta.url), 'utf8');
 
+/** In the confirm page as it is being parsed: tick the rules box and press Confirm once the button exists. */
+const SUBMIT_WHEN_PARSED = `new Promise((resolve) => {
+  const go = () => {
+    const button = document.querySelector('#reserve-submit');
+    if (!button) return false;
+    const box = document.querySelector('#agree-rules');
+    if (box && !box.checked) box.click();
+    button.click();
+    resolve(true);
+    return true;
+  };
+  if (go()) return;
+  const obs = new MutationObserver(() => { if (go()) obs.disconnect(); });
+  obs.observe(document, { childList: true, subtree: true });
+})`;
+
 type InPage = {
   outcome: 'booked' | 'lost' | 'gave-up' | 'error' | 'seen';
   polls: number;
@@ -95,13 +111,14 @@ export async function fastPoller(bot: BaselineSession, p: TrialPlacement): Promi
       detail: seen.detail,
       reloads: seen.polls,
     };
-  // First sight: the confirm page, the rules box, Confirm (a POST, then the result page).
-  await loadBy(page, bot.ctx.timeoutMs, () => page.evaluate(`location.assign(${JSON.stringify(seen.href)})`));
-  await loadBy(page, bot.ctx.timeoutMs, () =>
-    page.evaluate(
-      `(() => { const box = document.querySelector('#agree-rules'); if (box && !box.checked) box.click(); document.querySelector('#reserve-submit').click(); })()`,
-    ),
-  );
+  // First sight: the page went to the card's confirm page at once; the rules box and Confirm as soon as
+  // its form is parsed (not waiting for the page's assets), then the result page.
+  const confirmPath = new URL(seen.href, page.url()).pathname;
+  await page.waitForURL((url) => url.pathname === confirmPath, {
+    waitUntil: 'commit',
+    timeout: bot.ctx.timeoutMs,
+  });
+  await loadBy(page, bot.ctx.timeoutMs, () => page.evaluate(SUBMIT_WHEN_PARSED));
   return { ...(await clubhouseResult(bot)), reloads: seen.polls };
 }
 

@@ -85,7 +85,9 @@ export async function sniper(bot: BaselineSession, p: TrialPlacement): Promise<B
   const samples = (await run({
     mode: 'calibrate',
     samples: SNIPER_CALIBRATION_SAMPLES,
-    probeUrl: profile.paths.clockProbe,
+    // tablemate HEADs "/"; the member's home page answers without a redirect (a redirect would put two
+    // round trips between t1 and t2).
+    probeUrl: profile.paths.home,
   })) as Sample[];
   const offsetMs = naiveOffsetMs(samples);
   if (offsetMs === null) return { outcome: 'error', detail: 'no Date header to calibrate from', reloads: 0 };

@@ -1,4 +1,4 @@
-/* global document, performance, setTimeout, clearTimeout, setInterval, clearInterval, MutationObserver, fetch, DOMParser */
+/* global document, location, performance, setTimeout, clearTimeout, setInterval, clearInterval, MutationObserver, fetch, DOMParser */
 /*
  * The fast poller's midnight, inside the venue's page (bench/baselines/fast-poller.ts says which peers it
  * models). Injected as text and called as `fastPollerInPage(args)`, so no transpiler helper reaches the
@@ -9,8 +9,8 @@
  *   DOM; on first sight of a free card at the wanted time (preferred court first) it clicks it, ticks the
  *   terms and presses Confirm at once, then waits for the site's confirmation or error.
  * - clubhouse: from `startAtEpochMs` fetches the sessions page every `periodMs` from the page and parses
- *   it; on first sight of a free card it resolves with its Reserve link (Node then loads the confirm page
- *   and submits it).
+ *   it; on first sight of a free card it resolves with its Reserve link and goes there (Node then submits
+ *   the confirm page as soon as its form is parsed).
  */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- called by the text that injects this file
 async function fastPollerInPage(a) {
@@ -143,8 +143,11 @@ async function fastPollerInPage(a) {
         });
         const found = pick(cards);
         if (!found) return;
-        if (found.card) finish({ outcome: 'seen', href: found.card.href, seenAt: epoch() });
-        else finish({ outcome: 'lost', detail: 'every court at that time is full' });
+        if (found.card) {
+          // Answer Node, then go to the confirm page at once (no round trip to Node in between).
+          finish({ outcome: 'seen', href: found.card.href, seenAt: epoch() });
+          setTimeout(() => location.assign(found.card.href), 0);
+        } else finish({ outcome: 'lost', detail: 'every court at that time is full' });
       } catch (error) {
         // a failed poll is just a missed poll
         void error;
