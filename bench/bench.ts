@@ -1,6 +1,7 @@
 /**
  * npm run bench [-- --quick] [--trials N] [--baseline-trials N] [--h2h-trials N] [--retry-trials N]
- *               [--cold N] [--lanes N] [--skins estelle,clubhouse] [--cases 0,1] [--out DIR] [--render-only]
+ *               [--cold N] [--lanes N] [--skins estelle,clubhouse] [--cases 0,1] [--baselines a,b]
+ *               [--out DIR] [--render-only]
  *
  * Races our engine and four baselines against the sandbox venue, on both of its skins, in real Chromium:
  * each bot alone against simulated members, then ours head to head with each baseline for one free
@@ -16,8 +17,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright';
 import { launchBrowser } from '../src/browser/launch.ts';
-import { BaselineSession, type BaselineOutcome, type BaselineSpec } from './baselines/common.ts';
-import { baselinesFor } from './baselines/index.ts';
+import {
+  BaselineSession,
+  type BaselineName,
+  type BaselineOutcome,
+  type BaselineSpec,
+} from './baselines/common.ts';
+import { BASELINE_NAMES, baselinesFor } from './baselines/index.ts';
 import { OursBot, oursLead } from './bots/ours.ts';
 import type { BotName as ColdBot, ColdInput } from './cold.ts';
 import { Arena, type BenchCase, type TrialFaults, type TrialPlacement } from './lib/arena.ts';
@@ -470,7 +476,7 @@ async function coldRun(bot: ColdBot, c: BenchCase, n: number): Promise<ColdRecor
 }
 
 const USAGE =
-  'Usage: npm run bench [-- --quick] [--trials N] [--baseline-trials N] [--h2h-trials N] [--retry-trials N] [--cold N] [--lanes N] [--skins estelle,clubhouse] [--cases 0,1] [--out DIR] [--render-only]';
+  'Usage: npm run bench [-- --quick] [--trials N] [--baseline-trials N] [--h2h-trials N] [--retry-trials N] [--cold N] [--lanes N] [--skins estelle,clubhouse] [--cases 0,1] [--baselines fast-poller,sniper] [--out DIR] [--render-only]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -484,6 +490,7 @@ async function main(): Promise<void> {
       lanes: { type: 'string' },
       skins: { type: 'string' },
       cases: { type: 'string' },
+      baselines: { type: 'string' },
       'render-only': { type: 'boolean' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -520,6 +527,10 @@ async function main(): Promise<void> {
     );
   }
   const skins = (values.skins ? values.skins.split(',') : [...SKIN_NAMES]).map(skinNamed);
+  const onlyBaselines = values.baselines?.split(',');
+  for (const name of onlyBaselines ?? [])
+    if (!BASELINE_NAMES.includes(name as BaselineName))
+      throw new Error(`--baselines: no baseline "${name}" (${BASELINE_NAMES.join(', ')})`);
   // A quick run takes the ±0 case at 30 ms and the 120 ms case unless told otherwise.
   const caseIds = values.cases
     ? values.cases.split(',').map(Number)
@@ -547,7 +558,7 @@ async function main(): Promise<void> {
   const headToHead: HeadToHeadRecord[] = [];
   const cold: ColdRecord[] = [];
   for (const skin of skins) {
-    const specs = baselinesFor(skin.name);
+    const specs = baselinesFor(skin.name).filter((b) => !onlyBaselines || onlyBaselines.includes(b.name));
     for (const c of cases) {
       const n = c.heldToGoals ? trials : trialsPerOtherCase;
       log(`${skin.name}, ${c.name}: ours alone`);

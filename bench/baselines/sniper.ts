@@ -11,8 +11,13 @@ import { sleepUntilReal, type BaselineOutcome, type BaselineSession, type Baseli
  *
  * - its clock: `calibrate_resy_clock(samples=3)` sends HEAD requests and takes the server's offset as
  *   `Date header − (t1 + rtt / 2)`, the median of the samples. The Date header has one-second
- *   resolution (it is truncated), so the estimate reads the server as up to 1 s behind, about half a
- *   second on average, and the sniper fires late by as much;
+ *   resolution (it is truncated), so the estimate reads the server as up to 1 s behind, and the sniper
+ *   fires late by as much. How much depends on when it calibrates: tablemate does it in its warm-up at
+ *   `drop − 30 s`, a whole second of its own clock, so the truncation costs the fraction of a second by
+ *   which the venue's clock runs ahead of its own, plus about one one-way trip — about 30 ms when the two
+ *   clocks agree (the ±0 cases), 0.7 s when the venue's clock is −4.3 s or +2.7 s off; over clock
+ *   offsets at random, half a second on average (the issue's "about half a second"). The model
+ *   calibrates at a whole second of its own clock likewise (the last one before the trial's release);
  * - a warm connection: one persistent connection, warmed before the drop (here: the page's own
  *   keep-alive connection, used for the calibration moments before);
  * - "pre-fire": its first `find_slots()` goes out 180-220 ms before the computed drop (here 200 ms),
@@ -82,6 +87,10 @@ export async function sniper(bot: BaselineSession, p: TrialPlacement): Promise<B
       },
     };
   }
+  // Like tablemate's warm-up at drop − 30 s: on a whole second of its own clock (the bot's clock is the
+  // real one shifted by shiftMs).
+  const botNow = Date.now() + p.shiftMs;
+  await sleepUntilReal(Math.ceil(botNow / 1000) * 1000 - p.shiftMs, 0);
   const samples = (await run({
     mode: 'calibrate',
     samples: SNIPER_CALIBRATION_SAMPLES,
@@ -116,7 +125,7 @@ export const SNIPER: BaselineSpec = {
   label: 'sniper (Date-header offset, volley from −200 ms)',
   skins: ['estelle', 'clubhouse'],
   scale: 'ms',
-  // Calibrates after arming; fires up to ~1 s after the release (the estimate's bias) and 200 ms before.
-  leadMs: SNIPER_PRE_FIRE_MS + 500,
+  // Waits for a whole second of its clock (< 1 s), calibrates, fires 200 ms before its estimate.
+  leadMs: SNIPER_PRE_FIRE_MS + 1_500,
   run: sniper,
 };
