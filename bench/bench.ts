@@ -146,7 +146,7 @@ async function runOurs(
       const set = t < trials ? 'race' : 'retry';
       const p = arena.place(
         t,
-        oursLead(meanOneWay(c.latency)),
+        oursLead(meanOneWay(c.latency), t),
         set === 'retry' ? retryFaults(skin.name) : undefined,
       );
       const { result, steps, network } = await bot.trial(p);
@@ -354,7 +354,7 @@ async function runHeadToHead(
       // The baseline is armed (logged in, on the day view) before the release is placed, as it would have
       // been for minutes; ours then starts from nothing, as the product does, and arms itself.
       await session.arm(arena.courtDate(t));
-      const lead = oursLead(meanOneWay(c.latency));
+      const lead = oursLead(meanOneWay(c.latency), t);
       const p = arena.place(t, { ...lead, ms: lead.ms + HEAD_TO_HEAD_SLACK_MS });
       const firstStarted = t % 2 === 0 ? 'ours' : 'baseline';
       const startOurs = () => ours.trial(p);
