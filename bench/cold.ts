@@ -16,6 +16,7 @@ import { BaselineSession } from './baselines/common.ts';
 import { oldWay } from './baselines/old-way.ts';
 import { poller } from './baselines/poller.ts';
 import type { TrialPlacement } from './lib/arena.ts';
+import { SKINS } from './lib/skins.ts';
 import { OURS_RUN } from './bots/ours.ts';
 
 export type BotName = 'ours' | 'old-way' | 'poller';
@@ -73,13 +74,15 @@ async function main(): Promise<void> {
     }
     const browser = await launchBrowser();
     try {
-      const bot = await BaselineSession.open(input, browser);
+      const bot = await BaselineSession.open(input, browser, SKINS.estelle);
       await bot.arm(input.date);
       emit('armed');
       const placement = {
         trial: 0,
         date: input.date,
         clock,
+        shiftMs: input.shiftMs,
+        trueOffsetMs: 0,
         releaseLocalMs: input.releaseLocalMs,
         slot: { date: input.date, time: input.time, court: input.court },
       } as TrialPlacement;

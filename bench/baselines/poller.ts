@@ -1,10 +1,13 @@
 import type { TrialPlacement } from '../lib/arena.ts';
-import { naiveWaitUntil, type BaselineOutcome, type BaselineSession } from './common.ts';
+import { naiveWaitUntil, type BaselineOutcome, type BaselineSession, type BaselineSpec } from './common.ts';
 
 /**
  * Baseline (b), a refresh-polling bot: from 23:59:58 on the machine's own clock it reloads the day
  * page every second (reload, show availability) and books as soon as the wanted slot shows, without
  * fixed sleeps in the booking itself (Playwright's auto-waiting).
+ *
+ * Single-page skin only, like the old way: it reloads Estelle's day page and presses its Show
+ * Availability button, which the clubhouse skin does not have.
  */
 
 export const POLLER_START_BEFORE_MS = 2_000;
@@ -37,3 +40,12 @@ export async function poller(bot: BaselineSession, p: TrialPlacement): Promise<B
   }
   return { outcome: 'gave-up', reloads };
 }
+
+export const POLLER: BaselineSpec = {
+  name: 'poller',
+  label: 'refresh poller (1 s reloads from 23:59:58)',
+  skins: ['estelle'],
+  scale: 's',
+  leadMs: POLLER_START_BEFORE_MS,
+  run: poller,
+};

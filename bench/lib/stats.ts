@@ -57,15 +57,22 @@ export function meanOneWay(latency: LatencySpec): number {
 }
 
 /**
- * Physical floor: the venue hands out a slot's id only once the slot is released, so any client must,
- * after the release, fetch the availability (one round trip) and then send the booking (one way):
- * 3 one-way trips of mean latency. (A client that times its availability request to arrive exactly at
- * the release saves one of them; the floor deliberately counts from the release as the issue does.)
+ * The flow's floor: the one-way trips after the release that the flow forces on the fastest possible
+ * client (bench/lib/skins.ts says how many per skin, and why), each of mean latency. On the single-page
+ * skin a slot's id only exists after the release, so the availability must be fetched (one round trip)
+ * and the booking sent (one way): 3 trips. (A client that times its availability request to arrive
+ * exactly at the release saves one of them; the floor deliberately counts from the release as the issue
+ * does.) Where the booking is addressable before the release it is 1 trip: the booking itself.
  */
 export const FLOOR_ONE_WAY_TRIPS = 3;
 
-export function physicalFloorMs(latency: LatencySpec): number {
-  return FLOOR_ONE_WAY_TRIPS * meanOneWay(latency);
+export function physicalFloorMs(latency: LatencySpec, trips: number = FLOOR_ONE_WAY_TRIPS): number {
+  return trips * meanOneWay(latency);
+}
+
+/** The floor with every trip at its slowest (the sandbox's latency is uniform, so this is a hard bound). */
+export function worstCaseFloorMs(latency: LatencySpec, trips: number = FLOOR_ONE_WAY_TRIPS): number {
+  return trips * (latency.oneWayMs + latency.jitterMs);
 }
 
 /** ours / theirs, or null when either is missing or theirs is 0. */
@@ -85,61 +92,97 @@ export function round(value: number | null | undefined, digits = 0): number | nu
   return Math.round(value * f) / f;
 }
 
-/** The issue's goals, checked per case (the 30 ms cases) from one run's figures. */
+/**
+ * The goals, checked per case (the 30 ms cases) from one run's figures: issue 11's per skin (p95
+ * overhead above the flow's floor; no booking refused as early; a win against a +150 ms rival where
+ * the floor allows it) and the clock-offset goal of the first bench. "Where the floor allows it": even
+ * with every trip at its slowest the floor is below the rival's 150 ms (otherwise no client could win
+ * every time, and the case is reported, not held to it). Beating +150 implies beating +300 and +1000.
+ */
 export const GOALS = {
-  overheadP95Ms: 50,
+  overheadP95Ms: { estelle: 20, clubhouse: 30 } as Record<string, number>,
   earlyRequests: 0,
-  winRateVs300: 0.95,
+  rivalMs: 150,
+  winRate: 0.95,
   offsetErrorMs: 50,
+  firstShotHeldChecks: 0,
 } as const;
 
 export type GoalInput = {
   caseName: string;
+  skin: string;
   /** Only the 30 ms cases are held to the goals. */
   heldToGoals: boolean;
   latencyP95Ms: number | null;
   floorMs: number;
+  /** The floor with every trip at its slowest: the rival goal applies only below the rival's delay. */
+  worstCaseFloorMs: number;
   earlyRequests: number;
-  winRateVs300: number | null;
+  /** Share of trials our booking was accepted before the +150 ms rival's. */
+  winRateVsRival: number | null;
   /** The largest |offset error| over the trials. */
   offsetErrorMaxMs: number | null;
+  /** Looks at My bookings between the release and our first booking request, over all trials (null: not measured). */
+  firstShotHeldChecks: number | null;
   trials: number;
   booked: number;
 };
 
-export type GoalCheck = { goal: string; caseName: string; value: string; target: string; pass: boolean };
+export type GoalCheck = {
+  goal: string;
+  skin: string;
+  caseName: string;
+  value: string;
+  target: string;
+  pass: boolean;
+};
 
 export function checkGoals(inputs: readonly GoalInput[]): GoalCheck[] {
   const checks: GoalCheck[] = [];
   for (const c of inputs.filter((i) => i.heldToGoals)) {
+    const at = { skin: c.skin, caseName: c.caseName };
     const overhead = c.latencyP95Ms === null ? null : c.latencyP95Ms - c.floorMs;
+    const target = GOALS.overheadP95Ms[c.skin];
+    if (target === undefined) throw new Error(`no overhead goal for skin ${c.skin}`);
     checks.push({
       goal: 'p95 overhead above the floor',
-      caseName: c.caseName,
+      ...at,
       value: overhead === null ? 'no bookings' : `${Math.round(overhead)} ms`,
-      target: `≤ ${GOALS.overheadP95Ms} ms`,
-      pass: overhead !== null && overhead <= GOALS.overheadP95Ms && c.booked === c.trials,
+      target: `≤ ${target} ms`,
+      pass: overhead !== null && overhead <= target && c.booked === c.trials,
     });
     checks.push({
       goal: 'booking requests refused as early',
-      caseName: c.caseName,
+      ...at,
       value: String(c.earlyRequests),
       target: `${GOALS.earlyRequests}`,
       pass: c.earlyRequests <= GOALS.earlyRequests,
     });
+    const allowed = c.worstCaseFloorMs < GOALS.rivalMs;
     checks.push({
-      goal: 'win rate vs the +300 ms competitor',
-      caseName: c.caseName,
-      value: c.winRateVs300 === null ? 'n/a' : `${Math.round(c.winRateVs300 * 100)}%`,
-      target: `≥ ${GOALS.winRateVs300 * 100}%`,
-      pass: c.winRateVs300 !== null && c.winRateVs300 >= GOALS.winRateVs300,
+      goal: `win rate vs the +${GOALS.rivalMs} ms rival`,
+      ...at,
+      value: !allowed
+        ? `n/a (floor up to ${Math.round(c.worstCaseFloorMs)} ms)`
+        : c.winRateVsRival === null
+          ? 'n/a'
+          : `${Math.round(c.winRateVsRival * 100)}%`,
+      target: `≥ ${GOALS.winRate * 100}%`,
+      pass: !allowed || (c.winRateVsRival !== null && c.winRateVsRival >= GOALS.winRate),
     });
     checks.push({
       goal: 'clock-offset estimate error (worst trial)',
-      caseName: c.caseName,
+      ...at,
       value: c.offsetErrorMaxMs === null ? 'n/a' : `${Math.round(c.offsetErrorMaxMs)} ms`,
       target: `≤ ${GOALS.offsetErrorMs} ms`,
       pass: c.offsetErrorMaxMs !== null && c.offsetErrorMaxMs <= GOALS.offsetErrorMs,
+    });
+    checks.push({
+      goal: 'looks at My bookings before the first shot',
+      ...at,
+      value: c.firstShotHeldChecks === null ? 'no clean first shot measured' : String(c.firstShotHeldChecks),
+      target: `${GOALS.firstShotHeldChecks}`,
+      pass: c.firstShotHeldChecks !== null && c.firstShotHeldChecks <= GOALS.firstShotHeldChecks,
     });
   }
   return checks;
