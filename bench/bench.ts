@@ -37,6 +37,7 @@ import {
   buildResults,
   rebuildResults,
   renderResultsMarkdown,
+  renderHeadlineMarkdown,
   renderSummaryMarkdown,
   type ColdRecord,
   type RetrySetup,
@@ -508,7 +509,8 @@ async function main(): Promise<void> {
     const source = relative(ROOT, join(dir, 'results.json'));
     await writeFormatted(join(dir, 'results.md'), renderResultsMarkdown(results, source));
     await writeFormatted(join(dir, 'summary.md'), renderSummaryMarkdown(results, source));
-    log(`re-rendered ${relative(ROOT, dir) || '.'}/results.md and summary.md from ${source}`);
+    await writeFormatted(join(dir, 'headline.md'), renderHeadlineMarkdown(results, source));
+    log(`re-rendered ${relative(ROOT, dir) || '.'}/results.md, summary.md and headline.md from ${source}`);
     return;
   }
   const quick = !!values.quick;
@@ -618,6 +620,7 @@ async function main(): Promise<void> {
   const source = relative(ROOT, join(outDir, 'results.json'));
   await writeFormatted(join(outDir, 'results.md'), renderResultsMarkdown(results, source));
   await writeFormatted(join(outDir, 'summary.md'), renderSummaryMarkdown(results, source));
+  await writeFormatted(join(outDir, 'headline.md'), renderHeadlineMarkdown(results, source));
   console.log(`\n${renderSummaryMarkdown(results, source)}`);
   log(
     `wrote ${relative(ROOT, outDir) || '.'}/results.json, results.md, summary.md in ${results.durationS} s`,

@@ -96,7 +96,7 @@ export function laneProblem(
   return (
     `This run would book for real, but it runs in the ${lane?.trim() ? `"${lane.trim()}"` : 'unknown'} concurrency lane, not "booking", ` +
     `so a rehearsal could hold the same group or race it. Nothing was booked. ` +
-    `Check the lane job and BOOKING_LANE in .github/workflows/book.yml (see the README, "Dry runs").`
+    `Check the lane job and BOOKING_LANE in .github/workflows/book.yml (see docs/nightly-run.md, "Dry runs and the two lanes").`
   );
 }
 

@@ -130,7 +130,7 @@ export class ConfigError extends BookerError {
     const { listed, more } = firstProblems(problems);
     super(
       `${file} is not valid:\n${[...listed.map(formatProblem), ...(more ? [more] : [])].map((line) => `  ${line}`).join('\n')}`,
-      `Fix the lines above in ${file} (the README's "Configuration" section lists every key), or delete a key to use its default.`,
+      `Fix the lines above in ${file} (docs/configuration.md lists every key), or delete a key to use its default.`,
     );
   }
 }

@@ -87,7 +87,7 @@ export function lateStartWarning(
   return (
     `This run started ${formatDelay(delay)} after it was scheduled ` +
     `(${scheduled.setZone(zone).toFormat('HH:mm')} → ${started.setZone(zone).toFormat('HH:mm')} ${zone}). ` +
-    `GitHub's scheduler is running late: consider an external trigger (see the README).`
+    `GitHub's scheduler is running late: consider an external trigger (docs/nightly-run.md, "A start to the minute").`
   );
 }
 
@@ -122,7 +122,7 @@ export function scheduleHealth(
     return {
       warning:
         `${late.length} of the last ${delaysMinutes.length} scheduled runs started more than ${threshold} min late ` +
-        `(up to ${formatDelay(Math.max(...late))}). Consider an external trigger (see the README).`,
+        `(up to ${formatDelay(Math.max(...late))}). Consider an external trigger (docs/nightly-run.md, "A start to the minute").`,
       delaysMinutes,
     };
   }

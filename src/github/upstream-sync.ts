@@ -218,7 +218,9 @@ async function main(): Promise<void> {
     !repository && 'GITHUB_REPOSITORY',
   ].filter(Boolean);
   if (missing.length > 0) {
-    console.error(`upstream:sync needs ${missing.join('; ')}. See the README, "Taking upstream fixes".`);
+    console.error(
+      `upstream:sync needs ${missing.join('; ')}. See docs/your-copy.md, "Taking upstream fixes".`,
+    );
     process.exitCode = 1;
     return;
   }

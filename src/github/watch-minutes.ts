@@ -55,7 +55,7 @@ export function watchMinutes(workflowText: string, from?: DateTime): WatchMinute
   };
 }
 
-/** The figures as the README states them (`npm run watch -- --minutes` prints exactly this). Pure. */
+/** The figures as docs/watch.md states them (`npm run watch -- --minutes` prints exactly this). Pure. */
 export function describeWatchMinutes(m: WatchMinutes): string {
   const share = (minutes: number) => `${Math.round((minutes / 2000) * 100)}% of the Free plan's 2,000`;
   const n = (minutes: number) => minutes.toLocaleString('en-GB');

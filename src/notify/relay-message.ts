@@ -45,7 +45,7 @@ export function buildBrokenChainMessage(
           description:
             'A run handed over to a successor that never started (or could not hand over). ' +
             'Check the Actions tab; if the dispatch was refused, give book.yml `permissions: actions: write`. ' +
-            'For a start to the minute, add an external trigger (README, "A start to the minute").',
+            'For a start to the minute, add an external trigger (docs/nightly-run.md, "A start to the minute").',
           color: anyUnbooked ? 0xe74c3c : 0xf1c40f,
           fields,
           timestamp: new Date(ctx.now).toISOString(),

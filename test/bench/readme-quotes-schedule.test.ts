@@ -1,23 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 
-describe('the README', () => {
+describe('docs/nightly-run.md', () => {
   it('quotes bench/schedule.md exactly as npm run bench:schedule generated it', async () => {
-    const readme = await readFile('README.md', 'utf8');
+    const readme = await readFile('docs/nightly-run.md', 'utf8');
     const generated = (await readFile('bench/schedule.md', 'utf8')).trim();
     const quoted = /<!-- bench\/schedule\.md: start -->\n([\s\S]*?)\n<!-- bench\/schedule\.md: end -->/.exec(
       readme,
     );
-    expect(quoted, 'README.md has lost its bench/schedule.md markers').not.toBeNull();
+    expect(quoted, 'docs/nightly-run.md has lost its bench/schedule.md markers').not.toBeNull();
     expect(quoted![1]!.trim()).toBe(generated);
   });
 
   it('quotes the figures it recommends from the generated file', async () => {
-    const readme = await readFile('README.md', 'utf8');
+    const readme = await readFile('docs/nightly-run.md', 'utf8');
     const generated = await readFile('bench/schedule.md', 'utf8');
     // Every "N min a month" or percentage in the "Which design?" advice must appear in bench/schedule.md.
     const advice = /<!-- which design: start -->([\s\S]*?)<!-- which design: end -->/.exec(readme);
-    expect(advice, 'README.md has lost its "which design" markers').not.toBeNull();
+    expect(advice, 'docs/nightly-run.md has lost its "which design" markers').not.toBeNull();
     const figures =
       advice![1]!.match(/\b\d{1,3}(?:,\d{3})*(?:\.\d+)?%|\b\d{1,3}(?:,\d{3})+\b|\b\d{3,}\b/g) ?? [];
     expect(figures.length).toBeGreaterThan(3);

@@ -1,14 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 
-describe('the README', () => {
-  it('quotes bench/summary.md exactly as npm run bench generated it', async () => {
-    const readme = await readFile('README.md', 'utf8');
-    const summary = (await readFile('bench/summary.md', 'utf8')).trim();
-    const quoted = /<!-- bench\/summary\.md: start -->\n([\s\S]*?)\n<!-- bench\/summary\.md: end -->/.exec(
-      readme,
-    );
-    expect(quoted, 'README.md has lost its bench/summary.md markers').not.toBeNull();
-    expect(quoted![1]!.trim()).toBe(summary);
+/** A marked block quoting a generated file: `<!-- FILE: start -->` … `<!-- FILE: end -->`. */
+function quoted(text: string, file: string): string | undefined {
+  const start = `<!-- ${file}: start -->\n`;
+  const end = `\n<!-- ${file}: end -->`;
+  const a = text.indexOf(start);
+  const b = text.indexOf(end, a);
+  return a < 0 || b < 0 ? undefined : text.slice(a + start.length, b);
+}
+
+describe('the benchmark figures quoted in the docs', () => {
+  it('docs/benchmarks.md quotes bench/summary.md exactly as npm run bench generated it', async () => {
+    const quote = quoted(await readFile('docs/benchmarks.md', 'utf8'), 'bench/summary.md');
+    expect(quote, 'docs/benchmarks.md has lost its bench/summary.md markers').toBeDefined();
+    expect(quote!.trim()).toBe((await readFile('bench/summary.md', 'utf8')).trim());
+  });
+
+  it('the README quotes bench/headline.md exactly as npm run bench generated it', async () => {
+    const quote = quoted(await readFile('README.md', 'utf8'), 'bench/headline.md');
+    expect(quote, 'README.md has lost its bench/headline.md markers').toBeDefined();
+    expect(quote!.trim()).toBe((await readFile('bench/headline.md', 'utf8')).trim());
   });
 });

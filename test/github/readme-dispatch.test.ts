@@ -5,17 +5,17 @@ import { GITHUB_API_VERSION } from '../../src/github/dispatch.ts';
 import { recognizeTrigger } from '../../src/relay/trigger.ts';
 
 /**
- * The README's external-trigger recipe ("A start to the minute") is what a member copies into a cron service
+ * The external-trigger recipe in docs/nightly-run.md ("A start to the minute") is what a member copies into a cron service
  * or a Worker: every request in it must be one book.yml accepts. GitHub answers 422 "Unexpected inputs
  * provided" to an input the workflow does not declare, so each request body is read out of the README and
  * checked against book.yml's workflow_dispatch inputs.
  */
 
-const readme = readFileSync('README.md', 'utf8');
+const readme = readFileSync('docs/nightly-run.md', 'utf8');
 const section = (() => {
-  const start = readme.indexOf('### A start to the minute: trigger it from outside');
-  const end = readme.indexOf('\n### ', start + 1);
-  expect(start, 'the README has lost its external-trigger section').toBeGreaterThan(-1);
+  const start = readme.indexOf('## A start to the minute: trigger it from outside');
+  const end = readme.indexOf('\n## ', start + 1);
+  expect(start, 'docs/nightly-run.md has lost its external-trigger section').toBeGreaterThan(-1);
   return readme.slice(start, end);
 })();
 const workflow = parse(readFileSync('.github/workflows/book.yml', 'utf8')) as {

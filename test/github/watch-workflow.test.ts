@@ -234,8 +234,8 @@ describe('the Actions minutes the watch costs', () => {
     expect(watchMinutes(oneLine).runs).toBe(12 * 30);
   });
 
-  it('is stated in the README exactly as `npm run watch -- --minutes` prints it', () => {
-    const readme = readFileSync('README.md', 'utf8');
+  it('is stated in docs/watch.md exactly as `npm run watch -- --minutes` prints it', () => {
+    const readme = readFileSync('docs/watch.md', 'utf8');
     const text = describeWatchMinutes(watchMinutes(TEXT));
     expect(readme).toContain(['```text', text, '```'].join('\n'));
   });
