@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { forMembers } from '../../src/github/actions-run.ts';
+import type { FAST_LEADS } from './book-step.ts';
 import { BOT_IDENTITY } from '../../src/github/git.ts';
 import { statusCommitMessage } from '../../src/github/status-commit.ts';
 import { markdownText } from '../../src/github/markdown.ts';
@@ -125,6 +126,8 @@ export type RowSpec = {
   /** How far before the venue's midnight the row starts (default 12 s; negative: after it, a late start). */
   leadMs?: number;
   latency?: { oneWayMs: number; jitterMs: number };
+  /** The engine's leads for this row, over the matrix's (bench/faults/book-step.ts FAST_LEADS). */
+  engine?: Partial<typeof FAST_LEADS>;
   runners?: RunnerSpec[];
   /** Repository variables (vars.*). */
   vars?: Record<string, string>;
@@ -343,6 +346,7 @@ export async function runFaultRow(
           dispatchedAt: Date.now() + shiftMs - 5_000,
           root,
           ...(spec.vars ? { vars: spec.vars } : {}),
+          ...(spec.engine ? { engine: spec.engine } : {}),
           ...(index === 0 && spec.onStep ? { onStep: (step: string) => spec.onStep!(step, prepare!) } : {}),
         }),
       ),
@@ -432,6 +436,7 @@ async function startRunner(o: {
   dispatchedAt: number;
   root: string;
   vars?: Record<string, string>;
+  engine?: Partial<typeof FAST_LEADS>;
   onStep?: (step: string) => Promise<void>;
 }): Promise<{
   ready: Promise<void>;
@@ -447,7 +452,11 @@ async function startRunner(o: {
   const resultFile = join(files, 'result.json');
   await writeFile(summaryFile, '');
   await writeFile(outputFile, '');
-  const harness = { ESTELLE_BASE_URL: o.venueUrl, FAULT_RESULT_FILE: resultFile };
+  const harness = {
+    ESTELLE_BASE_URL: o.venueUrl,
+    FAULT_RESULT_FILE: resultFile,
+    ...(o.engine ? { FAULT_ENGINE_LEADS: JSON.stringify(o.engine) } : {}),
+  };
   let env: NodeJS.ProcessEnv;
   let lane: string | undefined;
   let cache: Awaited<ReturnType<typeof cacheSteps>> | undefined;

@@ -1,7 +1,7 @@
 import { renderFaultTable, runFaultRow, type FaultResult, type FaultRow, type Skin } from './matrix.ts';
 
-/** Rows run this many at a time by default: each is mostly waiting for its release; two cores. */
-export const DEFAULT_JOBS = 2;
+/** Rows run this many at a time by default: each is mostly waiting for its release (two cores hold three). */
+export const DEFAULT_JOBS = 3;
 
 export type MatrixCase = { row: FaultRow; skin: Skin };
 
