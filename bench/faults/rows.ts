@@ -480,7 +480,7 @@ export const FAULT_ROWS: FaultRow[] = [
   },
   {
     id: 'alias-bomb-config',
-    scenario: 'Hostile config.yml: an alias bomb (200 aliases of aliases)',
+    scenario: 'Hostile config.yml: an alias bomb (90 aliases, 10 levels deep: 10^10 expansions)',
     skins: ONE_SKIN,
     spec: () => ({
       configText: [
