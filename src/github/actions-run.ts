@@ -364,7 +364,7 @@ export async function runOnActions<R extends EngineResult>(
     // A court is held but the status file could not say so: loud, with what to commit.
     if (result.unrecorded) {
       reporter.error(
-        `The status file could not be written (${result.unrecorded.error}); the job summary holds what to commit.`,
+        `The status file could not be written (${result.unrecorded.error}) and nothing was committed; the job summary holds what to commit as bookings/status.json.`,
       );
       if (result.unrecorded.statusText)
         sections.push({
@@ -372,7 +372,9 @@ export async function runOnActions<R extends EngineResult>(
           markdown: fenced(result.unrecorded.statusText.trimEnd(), 'json'),
         });
     }
-    if (gh.inActions) {
+    // Not when the status file could not be written: what is on disk is the state before the booking, and
+    // a commit saying "booked" over it would tell the next run the opposite of the truth.
+    if (gh.inActions && !result.unrecorded) {
       const commit = await group(gh.inActions, 'Commit the status', () =>
         commitStatus({
           repoDir,

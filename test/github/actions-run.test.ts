@@ -314,8 +314,9 @@ describe('runOnActions keeps a booking going and a rehearsal safe', () => {
     expect(reporter.lines.filter((l) => l.level === 'error' || l.level === 'warning')).toEqual([]);
   });
 
-  it('still says booked when the engine could not write the status file: a loud error and the status to commit in the summary', async () => {
-    const { work, env } = await setup();
+  it('still says booked when the engine could not write the status file: a loud error, the status to commit in the summary, no commit', async () => {
+    const { repo, work, env } = await setup();
+    const originBefore = git(repo.bare, 'rev-parse', 'main').trim();
     await mkdir(join(work, '.auth'), { recursive: true });
     const reporter = memoryReporter();
     const engine = bookingEngine(work, []);
@@ -342,6 +343,9 @@ describe('runOnActions keeps a booking going and a rehearsal safe', () => {
     expect(report.summary).toContain('### Status file not written');
     expect(report.summary).toContain('"2026-02-15 19:00": "booked, EM-777"');
     expect(report.discord?.sent).toBe(true);
+    // What is on disk predates the booking: committing it as "booked" would tell the next run otherwise.
+    expect(report.statusCommit).toBeUndefined();
+    expect(git(repo.bare, 'rev-parse', 'main').trim()).toBe(originBefore);
   });
 
   it('books anyway when the schedule line cannot be read, and says so in the summary', async () => {
