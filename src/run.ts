@@ -12,10 +12,10 @@ import { checkHeld, heldOutcome } from './engine/held.ts';
 import { loadAndPick, wantedTimes } from './engine/load.ts';
 import { finish, finishRows, record, recordRow, settle, step, type Night } from './engine/night.ts';
 import { DEFAULT_PATHS, type RunOptions, type RunPaths, type RunResult } from './engine/types.ts';
-import { BrowserCrashedError, LockHeldError } from './venue/errors.ts';
+import { BrowserCrashedError, LockHeldError, SessionLostError } from './venue/errors.ts';
 import { lockHolder, waitForLock } from './venue/lock.ts';
 import { Screenshots } from './venue/screenshots.ts';
-import { openSession, saveStorageState, Tracer } from './venue/session.ts';
+import { logInAgain, openSession, saveStorageState, Tracer } from './venue/session.ts';
 import { StepLog } from './venue/step-log.ts';
 
 export type { RunOutcome } from './outcome.ts';
@@ -143,7 +143,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
     await logInToVenue(night);
 
     // 4. My bookings first: a court already held that day is recorded, not booked again.
-    const { held, blind } = await checkHeld(night);
+    const { held, blind } = await withSession(night, () => checkHeld(night));
     for (const row of night.rows) {
       const court = held.get(row.key);
       if (court) await recordRow(night, row, heldOutcome(row, court, ''));
@@ -151,7 +151,7 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
     if (unsettled(night) === 0) return await finishRows(night);
 
     // 5. Arm: the day view (and an addressable confirm page), ready before the release.
-    let armed: Armed = await arm(night);
+    let armed: Armed = await withSession(night, () => arm(night));
     const rearm = async () => (armed = await arm(night, true));
 
     // 6. Sync: re-check the session shortly before the release while measuring the venue's clock.
@@ -207,6 +207,27 @@ async function logInToVenue(night: Night): Promise<void> {
   );
   await night.tracer.start();
   night.session.page.on('crash', () => night.log('The browser page crashed.'));
+}
+
+/**
+ * Before the release a session the venue ended is not the end of the night: log in again (once a run)
+ * and do the phase over. After the release the fire has its own answer (fire.ts).
+ */
+async function withSession<T>(night: Night, phase: () => Promise<T>): Promise<T> {
+  try {
+    return await phase();
+  } catch (error) {
+    if (!(error instanceof SessionLostError) || night.loggedInAgain) throw error;
+    night.loggedInAgain = true;
+    await step(night, 'session-lost', { url: error.pageUrl });
+    await logInAgain(night.session!, night.ctx, {
+      storageStatePath: night.paths.storageState,
+      credentials: { username: night.env.username, password: night.env.password },
+      ...(night.tracer ? { tracer: night.tracer } : {}),
+    });
+    await step(night, 'session-renewed');
+    return phase();
+  }
 }
 
 /** Any error of the phases: a member-readable message, a screenshot, and a failed status entry. */

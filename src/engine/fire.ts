@@ -4,7 +4,7 @@ import { firePageByPage } from '../venue/fire/page-by-page.ts';
 import type { FirePlan } from '../venue/fire/plan.ts';
 import type { FireOutcome } from '../venue/page/index.ts';
 import { onLoginPage } from '../venue/page-tools.ts';
-import { logIn, saveStorageState } from '../venue/session.ts';
+import { logInAgain } from '../venue/session.ts';
 import type { Armed } from './arm.ts';
 import { step, type Night } from './night.ts';
 
@@ -34,6 +34,8 @@ export async function fire(
   rearm: () => Promise<Armed>,
 ): Promise<{ fired: FireOutcome; timing: FireTiming }> {
   const { clock, config } = night;
+  // Started after the release: the look at My bookings before arming may be seconds old by the first shot.
+  const late = !night.dryRun && !options.waitedForRelease && clock.now() >= night.releaseLocal;
   const plan = (startAtEpochMs?: number): FirePlan => ({
     targets: night.targets,
     dryRun: night.dryRun,
@@ -47,6 +49,7 @@ export async function fire(
     stepTimeoutMs: night.ctx.timeoutMs,
     applyFirst: true,
     ...(startAtEpochMs ? { startAtEpochMs } : {}),
+    ...(late ? { lookAtHeldFirst: true } : {}),
   });
   const firedAtMs = clock.now();
   let current = armed;
@@ -62,13 +65,11 @@ export async function fire(
       break;
     }
     await step(night, 'session-lost', { url: night.session!.page.url() });
-    await night.tracer?.pause();
-    await logIn(night.session!.page, night.ctx, {
-      username: night.env.username,
-      password: night.env.password,
+    await logInAgain(night.session!, night.ctx, {
+      storageStatePath: night.paths.storageState,
+      credentials: { username: night.env.username, password: night.env.password },
+      ...(night.tracer ? { tracer: night.tracer } : {}),
     });
-    await saveStorageState(night.session!.context, night.paths.storageState);
-    await night.tracer?.start();
     current = await rearm();
   }
 

@@ -62,6 +62,8 @@ export type Night = {
   browser?: Browser;
   session?: Session;
   tracer?: Tracer;
+  /** Set once the run has logged in a second time after the venue ended the session before the release. */
+  loggedInAgain?: boolean;
   estimate?: ClockEstimate;
   lock?: Lock;
 };

@@ -201,6 +201,17 @@ export async function openSession(
   return { context, page, restored };
 }
 
+/** Logs in again on the session's own page after the venue ended the session; the caller re-arms it. */
+export async function logInAgain(
+  session: Session,
+  ctx: VenueContext,
+  options: { storageStatePath?: string; credentials: Credentials; tracer?: Tracer },
+): Promise<void> {
+  await logIn(session.page, ctx, options.credentials, options.tracer);
+  await saveStorageState(session.context, options.storageStatePath);
+  await options.tracer?.start();
+}
+
 /**
  * Re-checks the session in a second tab (the armed tab is left alone). Logs in again when the
  * venue has dropped it. Returns true when a new login was needed.

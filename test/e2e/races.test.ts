@@ -152,6 +152,32 @@ describe('racing other members for the courts', () => {
     expect(current.venue.requests().filter((r) => r.outcome === 'rate-limited')).toHaveLength(1);
   }, 40_000);
 
+  it.each([
+    { skin: 'estelle', court: 'Padel Court 1' },
+    { skin: 'clubhouse', court: 'Court A' },
+  ] as const)(
+    'a run that starts after the release looks at My bookings again before its first booking ($skin)',
+    async ({ skin, court }) => {
+      // Started a second after midnight (GitHub's scheduler was late): between this run's look at My
+      // bookings and its first shot, another run of the member's books the first court. The day view then
+      // shows it full and the other court free, so only a second look keeps this run from booking that too.
+      current = await scene({ skin, leadMs: -1_000 });
+      const venue = current.venue;
+      const member = current.env.username!;
+      const date = current.date;
+      const result = await current.run({
+        onStep: (name) => {
+          if (name === 'armed') venue.setScenario({ preBooked: [{ date, time: '19:00', court, member }] });
+        },
+      });
+      expect(result.outcome).toBe('already-booked');
+      expect(memberBookings(venue)).toHaveLength(0);
+      expect(venue.requests().filter((r) => isBooking(r.path))).toHaveLength(0);
+      expect((await current.status()).bookings[`${date} 19:00`]).toMatchObject({ state: 'booked', court });
+    },
+    30_000,
+  );
+
   it('makes one booking when two runs start at once on one machine', async () => {
     current = await scene({});
     const [a, b] = await Promise.all([current.run(), current.run()]);
@@ -172,6 +198,28 @@ describe('racing other members for the courts', () => {
     expect(result.outcome).toBe('booked');
     expect(memberBookings(current.venue)).toHaveLength(1);
     expect(current.venue.requests().filter((r) => r.outcome === 'logged-in')).toHaveLength(2);
+  }, 30_000);
+
+  it('logs in again when the venue ends the session while arming, before the release, and still books', async () => {
+    // Revoked right after the login: the look at My bookings lands on the sign-in page. The run logs in
+    // once more and does the phase over (the release is still to come), rather than failing the night.
+    current = await scene({});
+    const venue = current.venue;
+    let revoked = false;
+    const steps: string[] = [];
+    const result = await current.run({
+      onStep: (name) => {
+        steps.push(name);
+        if (name === 'logged-in' && !revoked) revoked = venue.revokeSessions() > 0;
+      },
+    });
+    expect(revoked).toBe(true);
+    expect(steps).toContain('session-lost');
+    expect(result.outcome).toBe('booked');
+    expect(memberBookings(venue)).toHaveLength(1);
+    const logins = venue.requests().filter((r) => r.outcome === 'logged-in');
+    expect(logins).toHaveLength(2);
+    expect(logins[1]!.serverTimeMs).toBeLessThan(current.releaseServerMs);
   }, 30_000);
 
   it('retries through 503s at midnight within the rate limit and books', async () => {

@@ -162,7 +162,7 @@ export async function firePageByPage(
     out.events.push({ ms: Date.now() - t0, event, ...data } as FireEvent);
   const deadline = t0 + plan.windowMs;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-  let retried = false;
+  let retried = !!plan.lookAtHeldFirst; // a failure, or a late start: look at My bookings before booking
   const bookedRefs: string[] = [];
   const limitedDates = new Set<string>();
   const targets = fireTargets(profile, plan.targets);

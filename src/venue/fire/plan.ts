@@ -27,6 +27,12 @@ export type FirePlan = {
   applyFirst: boolean;
   /** The real clock's epoch ms (as the page reads it) of the first request; absent: at once. */
   startAtEpochMs?: number;
+  /**
+   * Look at My bookings before the first booking request too, not only after a failure: set when the
+   * run fires after the release without having waited for it (another run of this member may have
+   * booked since this one looked).
+   */
+  lookAtHeldFirst?: boolean;
 };
 
 /** The targets with each wanted time as the day view and My bookings show it (pure). */

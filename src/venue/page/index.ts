@@ -96,6 +96,12 @@ export type FireArgs = {
   applyFirst: boolean;
   /** Epoch ms (the machine's real clock, as the page reads it) at which to press Show Availability. */
   startAtEpochMs?: number;
+  /**
+   * Look at My bookings before the first booking request too, not only after a failure: set when the
+   * run fires after the release without having waited for it (another run of this member may have
+   * booked since this one looked).
+   */
+  lookAtHeldFirst?: boolean;
 };
 
 export type FireEvent = { ms: number; event: string; [key: string]: unknown };

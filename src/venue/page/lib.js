@@ -321,7 +321,8 @@
     const rateWindow = (rateCount * 1000) / args.maxPerSecond;
     const applyTimes = [];
     let nextApplyAt = t0;
-    let retried = false; // any request of this run failed or was repeated: look at My bookings before booking
+    // Any request of this run failed or was repeated (or the run is late): look at My bookings before booking.
+    let retried = !!args.lookAtHeldFirst;
     let lastStatus;
     let lastReason;
     /** Resolves 'slots' once the day's slots are shown, else 'gave-up' (window closed) or 'missing'. */
