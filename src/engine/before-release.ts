@@ -21,6 +21,7 @@ export async function lookAtVenueClock(night: Night): Promise<void> {
       },
     );
     night.releaseLocal = night.releaseMs - Math.round(coarse.offsetMs);
+    night.coarseUncertaintyMs = Math.ceil(coarse.offsetUncertaintyMs);
     await step(night, 'offset-coarse', {
       offsetMs: Math.round(coarse.offsetMs),
       uncertaintyMs: Math.round(coarse.offsetUncertaintyMs),
@@ -39,6 +40,9 @@ export async function waitForLoginLead(night: Night): Promise<void> {
   await sleepUntil(night.clock, until, night.options.signal);
 }
 
+/** The clock measurement sends nothing after this long before the release. */
+const SYNC_DONE_BY_MS = 1_500;
+
 /**
  * Phase 6, shortly before the release: re-checks the session in a second tab (re-arming after a new
  * login) while the venue's clock is measured, then returns the instant (epoch ms on the machine's real
@@ -50,7 +54,11 @@ export async function syncWithVenue(night: Night, rearm: () => Promise<void>): P
   const syncLead = options.clockSyncLeadMs ?? 20_000;
   const sync = (async () => {
     await sleepUntil(clock, night.releaseLocal - syncLead, options.signal);
-    return measureServerClock(venueUrl(profile, profile.paths.clockProbe), clock, options.clockSync);
+    return measureServerClock(venueUrl(profile, profile.paths.clockProbe), clock, {
+      ...options.clockSync,
+      // Done well before the release, whatever the site's speed: a late estimate would make a late shot.
+      stopAtMs: night.releaseLocal - SYNC_DONE_BY_MS,
+    });
   })();
   sync.catch(() => undefined);
   await sleepUntil(clock, night.releaseLocal - (options.sessionCheckLeadMs ?? 60_000), options.signal);
@@ -82,7 +90,10 @@ export async function syncWithVenue(night: Night, rearm: () => Promise<void>): P
   } catch (error) {
     await step(night, 'offset-failed', { error: describeError(error) });
   }
-  const sendAt = night.estimate ? sendTimeFor(night.releaseMs, night.estimate) : night.releaseLocal + 250;
+  // Without a precise estimate: late enough that even the coarse look's error cannot make it early.
+  const sendAt = night.estimate
+    ? sendTimeFor(night.releaseMs, night.estimate)
+    : night.releaseLocal + (night.coarseUncertaintyMs ?? 0) + 250;
   await step(night, 'waiting-for-release', { sendAt: new Date(sendAt).toISOString() });
   // Keep the browser's connection to the venue open (no TCP/TLS handshake after midnight).
   await sleepUntil(clock, sendAt - 1_500, options.signal);

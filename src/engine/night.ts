@@ -56,6 +56,8 @@ export type Night = {
   releaseMs: number;
   /** The same instant on the run's clock, once the venue's clock has been looked at. */
   releaseLocal: number;
+  /** How far off releaseLocal may be after the first, coarse look at the venue's clock (± ms). */
+  coarseUncertaintyMs?: number;
   releaseAt?: string;
   retryWindowMs: number;
   minGapMs: number;

@@ -127,6 +127,12 @@ export type ClockSyncOptions = {
   /** Stop early once the arrival interval's half-width is below this. */
   targetHalfWidthMs?: number;
   timeoutMs?: number;
+  /**
+   * On `clock`: no round is sent after this instant (the estimate is made from the probes so far; none
+   * at all, an error), and no probe is awaited more than a second past it, so the measurement never
+   * runs into the release.
+   */
+  stopAtMs?: number;
   signal?: AbortSignal;
 };
 
@@ -150,11 +156,15 @@ export async function measureServerClock(
 
   const probe = async (): Promise<Probe> => {
     const t0 = clock.now();
+    const waitMs =
+      options.stopAtMs === undefined
+        ? timeoutMs
+        : Math.max(1, Math.min(timeoutMs, options.stopAtMs + 1_000 - t0));
     const response = await pool.request({
       method: 'HEAD',
       path: pathname + search,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
+      headersTimeout: waitMs,
+      bodyTimeout: waitMs,
       headers: { 'cache-control': 'no-cache', 'user-agent': 'estelle-court-booker clock-sync' },
     });
     const t1 = clock.now();
@@ -166,6 +176,12 @@ export async function measureServerClock(
     return { t0, t1, serverSecondMs: date };
   };
 
+  if (options.stopAtMs !== undefined && clock.now() > options.stopAtMs) {
+    await pool.close().catch(() => undefined);
+    throw new Error(
+      `no time left to measure the venue's clock (${Math.round(clock.now() - options.stopAtMs)} ms past the cut-off)`,
+    );
+  }
   try {
     // Opening round: concurrent, to open every connection (a fresh TCP connect would skew later probes).
     probes.push(...(await Promise.all(Array.from({ length: perRound }, () => probe()))));
@@ -173,6 +189,7 @@ export async function measureServerClock(
       const arrival = intersect(probes.map(arrivalBounds));
       if (halfWidth(arrival) <= target) break;
       const sendTimes = nextRoundSendTimes(arrival, clock.now() + 20, perRound);
+      if (options.stopAtMs !== undefined && Math.max(...sendTimes) > options.stopAtMs) break;
       const results = await Promise.all(
         sendTimes.map(async (at) => {
           await sleepUntil(clock, at, options.signal);

@@ -50,4 +50,43 @@ describe.each(SKIN_NAMES)('booking at the release, whatever the venue clock says
     expect(Date.now() - started).toBeLessThan(20_000); // it did not sit out the runner's own 98 s
     expect(earlyBookings(current.venue)).toHaveLength(0);
   }, 30_000);
+
+  it('ends the venue-clock measurement before the release when it would run on, and fires on time', async () => {
+    // A measurement that would not end in time (never narrow enough, 60 rounds of about a second each,
+    // started 4 s ahead) sends nothing in the last 1.5 s and estimates from the probes so far.
+    current = await scene({ skin });
+    const measured: Record<string, unknown>[] = [];
+    const result = await current.run({
+      clockSyncLeadMs: 4_000,
+      clockSync: { probesPerRound: 4, rounds: 60, targetHalfWidthMs: 0 },
+      onStep: (name, data) => void (name === 'offset-measured' && measured.push(data ?? {})),
+    });
+    expect(measured).toHaveLength(1);
+    expect(result.outcome).toBe('booked');
+    expect(earlyBookings(current.venue)).toHaveLength(0);
+    const [booking] = memberBookings(current.venue);
+    expect(booking!.acceptedAtServerMs - current.releaseServerMs).toBeLessThan(300);
+    // Every probe of the venue's clock (HEAD) reached it before midnight.
+    const probes = current.venue.requests().filter((r) => r.method === 'HEAD');
+    expect(probes.length).toBeGreaterThan(4);
+    expect(probes.filter((r) => r.serverTimeMs >= current!.releaseServerMs)).toEqual([]);
+  }, 30_000);
+
+  it('without a precise clock measurement, fires late enough that the coarse look cannot make it early', async () => {
+    // The precise measurement would start after its cut-off (1.5 s before the release), so it is not made:
+    // only the first look at the venue's Date header (±0.5 s) is left.
+    // The run starts just after a second boundary on the venue's clock: the coarse look then reads its
+    // clock ~0.45 s ahead of the truth, the worst case for an early request.
+    current = await scene({ skin });
+    const scene_ = current;
+    while ((Date.now() + scene_.shiftMs) % 1000 > 20) await new Promise((r) => setTimeout(r, 1));
+    const steps: string[] = [];
+    const result = await current.run({
+      clockSyncLeadMs: 1_000,
+      onStep: (name) => void steps.push(name),
+    });
+    expect(steps).toContain('offset-failed');
+    expect(result.outcome).toBe('booked');
+    expect(earlyBookings(current.venue)).toHaveLength(0);
+  }, 30_000);
 });
