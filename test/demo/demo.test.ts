@@ -243,7 +243,7 @@ describe('npm run demo', () => {
     expect(entry.state).toBe('booked');
     expect(entry.watch.looks).toBe(1);
     expect(entry.attempts.map((a) => [a.outcome, a.trigger])).toEqual([
-      ['unavailable', 'workflow_dispatch'],
+      ['unavailable', 'manual'],
       ['booked', 'watch'],
     ]);
     // Three status commits on origin: the night, the look, the booking.
