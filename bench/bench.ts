@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --quick] [--trials N] [--baseline-trials N] [--h2h-trials N] [--retry-trials N]
+ *               [--two-row-trials N]
  *               [--cold N] [--lanes N] [--skins estelle,clubhouse] [--cases 0,1] [--baselines a,b]
  *               [--out DIR] [--render-only]
  *
@@ -42,6 +43,7 @@ import {
   type ColdRecord,
   type RetrySetup,
   type TrialRecord,
+  type TwoRowSetup,
 } from './report.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -88,6 +90,13 @@ export const RETRY: RetrySetup = {
   retryAfterSeconds: 1,
   scope: { estelle: 'availability', clubhouse: 'booking' },
 };
+
+/**
+ * The two-row case (issue 13): in the same case, a second row an hour after the contested slot on the
+ * same date, booked by the same run right after the first (both free on every court but the contested
+ * hour's other court). The figure is the second booking's release latency, beside the first's.
+ */
+export const TWO_ROWS: TwoRowSetup = { caseName: RETRY.caseName, secondTime: '20:00' };
 
 function retryFaults(skin: SkinName): TrialFaults {
   return {
@@ -137,22 +146,32 @@ async function runOurs(
   c: BenchCase,
   trials: number,
   retryTrials: number,
+  twoRowTrials: number,
   records: TrialRecord[],
 ): Promise<void> {
   const arena = await Arena.start(skin, c, 'ours');
   const browser = await launchBrowser();
   const bot = await OursBot.create(arena, browser);
   try {
-    for (let t = 0; t < trials + retryTrials; t += 1) {
-      const set = t < trials ? 'race' : 'retry';
+    for (let t = 0; t < trials + retryTrials + twoRowTrials; t += 1) {
+      const set = t < trials ? 'race' : t < trials + retryTrials ? 'retry' : 'two-rows';
       const p = arena.place(
         t,
         oursLead(meanOneWay(c.latency), t),
         set === 'retry' ? retryFaults(skin.name) : undefined,
       );
-      const { result, steps, network } = await bot.trial(p);
+      const { result, steps, network } = await bot.trial(
+        p,
+        set === 'two-rows' ? { secondRowTime: TWO_ROWS.secondTime } : {},
+      );
       const facts = await arena.facts(p);
       const metrics = trialMetrics(facts);
+      const second =
+        set === 'two-rows'
+          ? facts.ledger.find(
+              (e) => e.member === facts.member && e.time === TWO_ROWS.secondTime && !e.cancelled,
+            )
+          : undefined;
       const fire = steps.find((s) => s.step === 'fire-result')?.data;
       const armed = steps.filter((s) => s.step === 'armed').at(-1)?.atMs;
       const record: TrialRecord = {
@@ -179,10 +198,18 @@ async function runOurs(
         venue: venueRequests(facts),
         network: network.filter((n) => n.startMs >= -1_000 && n.startMs <= 5_000),
         message: result.outcome === 'booked' ? undefined : result.message,
+        ...(set === 'two-rows'
+          ? {
+              secondRow: {
+                time: TWO_ROWS.secondTime,
+                releaseLatencyMs: second ? second.acceptedAtServerMs - facts.releaseServerMs : null,
+              },
+            }
+          : {}),
       };
       records.push(record);
       log(
-        `ours  ${skin.name} ${c.name} #${t + 1}${set === 'retry' ? ' (429 first)' : ''}: ${result.outcome}; ${fmt(metrics)}; held checks ${record.fire?.heldChecks ?? '?'}; offset err ${record.offsetErrorMs} ms; load ${record.load1}`,
+        `ours  ${skin.name} ${c.name} #${t + 1}${set === 'retry' ? ' (429 first)' : ''}${set === 'two-rows' ? ` (two rows; ${TWO_ROWS.secondTime} accepted +${record.secondRow?.releaseLatencyMs ?? '?'} ms)` : ''}: ${result.outcome}; ${fmt(metrics)}; held checks ${record.fire?.heldChecks ?? '?'}; offset err ${record.offsetErrorMs} ms; load ${record.load1}`,
       );
       if (result.outcome !== 'booked') log(`      ${result.message}`);
     }
@@ -477,7 +504,7 @@ async function coldRun(bot: ColdBot, c: BenchCase, n: number): Promise<ColdRecor
 }
 
 const USAGE =
-  'Usage: npm run bench [-- --quick] [--trials N] [--baseline-trials N] [--h2h-trials N] [--retry-trials N] [--cold N] [--lanes N] [--skins estelle,clubhouse] [--cases 0,1] [--baselines fast-poller,sniper] [--out DIR] [--render-only]';
+  'Usage: npm run bench [-- --quick] [--trials N] [--baseline-trials N] [--h2h-trials N] [--retry-trials N] [--two-row-trials N] [--cold N] [--lanes N] [--skins estelle,clubhouse] [--cases 0,1] [--baselines fast-poller,sniper] [--out DIR] [--render-only]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -487,6 +514,7 @@ async function main(): Promise<void> {
       'baseline-trials': { type: 'string' },
       'h2h-trials': { type: 'string' },
       'retry-trials': { type: 'string' },
+      'two-row-trials': { type: 'string' },
       cold: { type: 'string' },
       lanes: { type: 'string' },
       skins: { type: 'string' },
@@ -520,12 +548,13 @@ async function main(): Promise<void> {
   const baselineTrials = Number(values['baseline-trials'] ?? (quick ? 1 : 5));
   const h2hTrials = Number(values['h2h-trials'] ?? (quick ? 2 : 4));
   const retryTrials = Number(values['retry-trials'] ?? (quick ? 2 : 5));
+  const twoRowTrials = Number(values['two-row-trials'] ?? (quick ? 1 : 5));
   const coldTrials = Number(values.cold ?? (quick ? 1 : 3));
   const lanes = Number(values.lanes ?? 2);
-  const counts = [trials, baselineTrials, h2hTrials, retryTrials, coldTrials, lanes];
+  const counts = [trials, baselineTrials, h2hTrials, retryTrials, twoRowTrials, coldTrials, lanes];
   if (!counts.every((n) => Number.isInteger(n) && n >= 0) || lanes < 1) {
     throw new Error(
-      '--trials, --baseline-trials, --h2h-trials, --retry-trials, --cold and --lanes take whole numbers (lanes ≥ 1)',
+      '--trials, --baseline-trials, --h2h-trials, --retry-trials, --two-row-trials, --cold and --lanes take whole numbers (lanes ≥ 1)',
     );
   }
   const skins = (values.skins ? values.skins.split(',') : [...SKIN_NAMES]).map(skinNamed);
@@ -553,7 +582,7 @@ async function main(): Promise<void> {
   const host = machine();
   log(`${host.cpuModel} × ${host.cores}, ${host.memoryGiB} GiB, Node ${host.node}, Chromium ${chromium}`);
   log(
-    `skins ${skins.map((s) => s.name).join(', ')}; ${cases.length} cases; per case ${trials} trials of ours (${trialsPerOtherCase} when not held to the goals), ${baselineTrials} of each baseline alone, ${h2hTrials} head to head with the fast poller and the sniper (${Math.min(h2hTrials, 2)} with the old way and the poller); ${retryTrials} retry trials per skin; ${coldTrials} cold runs per bot; ${lanes} lanes for the slow baselines`,
+    `skins ${skins.map((s) => s.name).join(', ')}; ${cases.length} cases; per case ${trials} trials of ours (${trialsPerOtherCase} when not held to the goals), ${baselineTrials} of each baseline alone, ${h2hTrials} head to head with the fast poller and the sniper (${Math.min(h2hTrials, 2)} with the old way and the poller); ${retryTrials} retry and ${twoRowTrials} two-row trials per skin; ${coldTrials} cold runs per bot; ${lanes} lanes for the slow baselines`,
   );
 
   const records: TrialRecord[] = [];
@@ -564,7 +593,14 @@ async function main(): Promise<void> {
     for (const c of cases) {
       const n = c.heldToGoals ? trials : trialsPerOtherCase;
       log(`${skin.name}, ${c.name}: ours alone`);
-      await runOurs(skin, c, n, c.name === RETRY.caseName ? retryTrials : 0, records);
+      await runOurs(
+        skin,
+        c,
+        n,
+        c.name === RETRY.caseName ? retryTrials : 0,
+        c.name === TWO_ROWS.caseName ? twoRowTrials : 0,
+        records,
+      );
       log(`${skin.name}, ${c.name}: baselines alone`);
       await runSlowBaselines(
         specs.filter((s) => s.scale === 's'),
@@ -604,12 +640,14 @@ async function main(): Promise<void> {
     baselineTrialsPerCase: baselineTrials,
     headToHeadTrialsPerCase: h2hTrials,
     retryTrials,
+    twoRowTrials,
     coldTrials,
     lanes,
     durationS: Math.round((Date.now() - started) / 1000),
     cases,
     skinNames: skins.map((s) => s.name),
     retrySetup: cases.some((c) => c.name === RETRY.caseName) && retryTrials > 0 ? RETRY : null,
+    twoRowSetup: cases.some((c) => c.name === TWO_ROWS.caseName) && twoRowTrials > 0 ? TWO_ROWS : null,
     coldCase: `${SKINS.estelle.label}, ${coldCase.name}`,
     records,
     headToHead,

@@ -15,6 +15,8 @@ import { writeFormatted } from './lib/write.ts';
 import { DEFAULT_JOBS, matrixCases, renderFaultReport, runCases } from './faults/report.ts';
 import { SKINS, type Skin } from './faults/matrix.ts';
 import { FAULT_ROWS } from './faults/rows.ts';
+import { runWatchRow, WATCH_ROW, type WatchRowResult } from './faults/watch-row.ts';
+import { startDiscordStandIn } from '../test/support/discord-standin.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
@@ -30,11 +32,10 @@ async function main(): Promise<number> {
   });
   const only = values.only?.split(',');
   if (only) {
-    const unknown = only.filter((id) => !FAULT_ROWS.some((r) => r.id === id));
+    const ids = [...FAULT_ROWS.map((r) => r.id), WATCH_ROW.id];
+    const unknown = only.filter((id) => !ids.includes(id));
     if (unknown.length > 0)
-      throw new Error(
-        `--only: no such rows ${unknown.join(', ')} (ids: ${FAULT_ROWS.map((r) => r.id).join(', ')})`,
-      );
+      throw new Error(`--only: no such rows ${unknown.join(', ')} (ids: ${ids.join(', ')})`);
   }
   if (values.skin !== undefined && !SKINS.includes(values.skin as Skin))
     throw new Error(`--skin "${values.skin}": expected ${SKINS.join(' or ')}`);
@@ -59,20 +60,42 @@ async function main(): Promise<number> {
       for (const f of r.failures) console.log(`       ✗ ${f}`);
     },
   });
+  // The watch's row: watch.yml's steps, one skin after the other (each is three short runs).
+  const watch: WatchRowResult[] = [];
+  if (!only || only.includes(WATCH_ROW.id)) {
+    const discord = await startDiscordStandIn();
+    try {
+      for (const skin of WATCH_ROW.skins.filter((s) => !values.skin || s === values.skin)) {
+        const r = await runWatchRow(skin, discord);
+        console.log(
+          `${r.pass ? 'holds' : 'FAILS'}  [${r.skin}] ${r.row.scenario}: ${r.outcomes.join(' → ')}; exit ${r.exitCodes.join(', ')}; ${r.seconds} s`,
+        );
+        for (const f of r.failures) console.log(`       ✗ ${f}`);
+        watch.push(r);
+      }
+    } finally {
+      await discord.stop();
+    }
+  }
   const seconds = Math.round((Date.now() - started) / 1000);
-  const md = renderFaultReport(results, {
-    machine: `${cpus()[0]?.model.trim() ?? ''} × ${cpus().length}, Node ${process.version}, Chromium ${chromium}`,
-    jobs,
-    seconds,
-  });
-  const held = results.filter((r) => r.pass).length;
+  const md = renderFaultReport(
+    results,
+    {
+      machine: `${cpus()[0]?.model.trim() ?? ''} × ${cpus().length}, Node ${process.version}, Chromium ${chromium}`,
+      jobs,
+      seconds,
+    },
+    watch,
+  );
+  const held = results.filter((r) => r.pass).length + watch.filter((r) => r.pass).length;
+  const total = results.length + watch.length;
   const partial = !!only || !!values.skin;
   const out = resolve(values.out ?? HERE);
   if (!partial) await writeFormatted(join(out, 'faults.md'), md);
   console.log(
-    `\n${held} of ${results.length} rows hold (${seconds} s, ${jobs} at a time).${partial ? '' : ` Wrote ${join(out, 'faults.md')}.`}`,
+    `\n${held} of ${total} rows hold (${seconds} s, ${jobs} at a time).${partial ? '' : ` Wrote ${join(out, 'faults.md')}.`}`,
   );
-  return held === results.length ? 0 : 1;
+  return held === total ? 0 : 1;
 }
 
 main().then(

@@ -1,7 +1,7 @@
 import { BASELINES } from './baselines/index.ts';
 import type { BaselineName } from './baselines/common.ts';
 import { criticalPath, headToHeadFigures, retryCost, type HeadToHeadFigures } from './lib/analysis.ts';
-import { COMPETITOR_DELAYS_MS, type BenchCase } from './lib/arena.ts';
+import { COMPETITOR_DELAYS_MS, CONTESTED_TIME, type BenchCase } from './lib/arena.ts';
 import type { Machine } from './lib/proc.ts';
 import {
   BOT_NAMES,
@@ -51,6 +51,8 @@ const SHORT: Record<BotName, string> = {
 
 /** The retry case: which case, which request gets the 429, and its Retry-After. */
 export type RetrySetup = { caseName: string; retryAfterSeconds: number; scope: Record<SkinName, string> };
+/** The two-row case: which case, and the second row's time (the first is the contested slot). */
+export type TwoRowSetup = { caseName: string; secondTime: string };
 
 export type BotFigures = {
   trials: number;
@@ -119,6 +121,18 @@ export type RetryFigures = {
   withoutCheckMs: Summary;
 };
 
+export type TwoRowFigures = {
+  caseName: string;
+  secondTime: string;
+  trials: number;
+  /** Trials in which both rows were booked. */
+  bothBooked: number;
+  /** Release latency of the first row's booking and of the second's (ledger), and the gap between them. */
+  firstMs: Summary;
+  secondMs: Summary;
+  gapMs: Summary;
+};
+
 export type ColdFigures = Partial<
   Record<
     BotName,
@@ -134,6 +148,7 @@ export type SkinFigures = {
   baselines: BaselineName[];
   cases: CaseFigures[];
   retry?: RetryFigures;
+  twoRows?: TwoRowFigures;
 };
 
 /** A plain statement that a baseline beat us somewhere (head to head, or alone by median). */
@@ -146,6 +161,8 @@ export type Settings = {
   baselineTrialsPerCase: number;
   headToHeadTrialsPerCase: number;
   retryTrials: number;
+  /** Absent in results written before the two-row trials: 0. */
+  twoRowTrials: number;
   coldTrials: number;
   lanes: number;
 };
@@ -159,6 +176,7 @@ export type BenchResults = Settings & {
   benchCases: BenchCase[];
   skinNames: SkinName[];
   retrySetup: RetrySetup | null;
+  twoRowSetup: TwoRowSetup | null;
   skins: SkinFigures[];
   coldCase: string;
   cold: ColdFigures;
@@ -265,6 +283,22 @@ function oursProfile(records: TrialRecord[]): OursProfile {
   };
 }
 
+function twoRowFigures(setup: TwoRowSetup, records: TrialRecord[]): TwoRowFigures {
+  const first = records.map((r) => r.metrics.releaseLatencyMs);
+  const second = records.map((r) => r.secondRow?.releaseLatencyMs ?? null);
+  return {
+    caseName: setup.caseName,
+    secondTime: setup.secondTime,
+    trials: records.length,
+    bothBooked: records.filter((_, i) => first[i] !== null && second[i] !== null).length,
+    firstMs: summarize(nums(first)),
+    secondMs: summarize(nums(second)),
+    gapMs: summarize(
+      nums(records.map((_, i) => (first[i] != null && second[i] != null ? second[i]! - first[i]! : null))),
+    ),
+  };
+}
+
 function retryFigures(skin: SkinName, setup: RetrySetup, records: TrialRecord[]): RetryFigures {
   const costs = records.map((r) => retryCost(r, setup.retryAfterSeconds));
   return {
@@ -328,6 +362,7 @@ export function buildResults(
     cases: BenchCase[];
     skinNames: SkinName[];
     retrySetup: RetrySetup | null;
+    twoRowSetup: TwoRowSetup | null;
     coldCase: string;
     records: TrialRecord[];
     headToHead: HeadToHeadRecord[];
@@ -376,6 +411,9 @@ export function buildResults(
     const retryRecords = input.records.filter(
       (r) => skinOf(r) === skinName && r.bot === 'ours' && r.set === 'retry',
     );
+    const twoRowRecords = input.records.filter(
+      (r) => skinOf(r) === skinName && r.bot === 'ours' && r.set === 'two-rows',
+    );
     return {
       name: skinName,
       label: skin.label,
@@ -385,6 +423,9 @@ export function buildResults(
       cases,
       ...(input.retrySetup && retryRecords.length
         ? { retry: retryFigures(skinName, input.retrySetup, retryRecords) }
+        : {}),
+      ...(input.twoRowSetup && twoRowRecords.length
+        ? { twoRows: twoRowFigures(input.twoRowSetup, twoRowRecords) }
         : {}),
     };
   });
@@ -428,12 +469,14 @@ export function buildResults(
     baselineTrialsPerCase: input.baselineTrialsPerCase,
     headToHeadTrialsPerCase: input.headToHeadTrialsPerCase,
     retryTrials: input.retryTrials,
+    twoRowTrials: input.twoRowTrials,
     coldTrials: input.coldTrials,
     lanes: input.lanes,
     durationS: input.durationS,
     benchCases: input.cases,
     skinNames: input.skinNames,
     retrySetup: input.retrySetup,
+    twoRowSetup: input.twoRowSetup,
     skins,
     coldCase: input.coldCase,
     cold,
@@ -480,11 +523,13 @@ export function rebuildResults(saved: Record<string, unknown>): BenchResults {
     baselineTrialsPerCase: r.baselineTrialsPerCase ?? 0,
     headToHeadTrialsPerCase: r.headToHeadTrialsPerCase ?? 0,
     retryTrials: r.retryTrials ?? 0,
+    twoRowTrials: r.twoRowTrials ?? 0,
     coldTrials: r.coldTrials ?? 0,
     lanes: r.lanes ?? 0,
     cases: benchCases,
     skinNames: r.skinNames ?? [...new Set(trials.map(skinOf))],
     retrySetup: r.retrySetup ?? null,
+    twoRowSetup: r.twoRowSetup ?? null,
     coldCase: r.coldCase ?? '?',
     records: trials,
     headToHead: r.headToHead ?? [],
@@ -515,7 +560,7 @@ function header(r: BenchResults, source: string): string[] {
   return [
     `Generated by \`${r.command}\` at ${r.generatedAt} from \`${source}\` — do not edit by hand.`,
     '',
-    `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB (${m.platform}; shared: 1-min load average ${m.loadAverageAtStart[0] ?? '?'} at the start, ${round(load.median, 1) ?? '?'} median / ${round(load.max, 1) ?? '?'} max during our trials) · Node ${m.node} · Chromium ${r.chromium} · per skin and case ${r.trialsPerCase} trials of ours (${r.trialsPerOtherCase} in cases not held to the goals), ${r.baselineTrialsPerCase} of each baseline alone and ${r.headToHeadTrialsPerCase} head to head with the fast poller and the sniper (${Math.min(r.headToHeadTrialsPerCase, 2)} with the old way and the refresh poller); ${r.retryTrials} retry trials per skin; ${r.coldTrials} cold runs per bot · the run took ${Math.round(r.durationS / 6) / 10} min`,
+    `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB (${m.platform}; shared: 1-min load average ${m.loadAverageAtStart[0] ?? '?'} at the start, ${round(load.median, 1) ?? '?'} median / ${round(load.max, 1) ?? '?'} max during our trials) · Node ${m.node} · Chromium ${r.chromium} · per skin and case ${r.trialsPerCase} trials of ours (${r.trialsPerOtherCase} in cases not held to the goals), ${r.baselineTrialsPerCase} of each baseline alone and ${r.headToHeadTrialsPerCase} head to head with the fast poller and the sniper (${Math.min(r.headToHeadTrialsPerCase, 2)} with the old way and the refresh poller); ${r.retryTrials} retry and ${r.twoRowTrials} two-row trials per skin; ${r.coldTrials} cold runs per bot · the run took ${Math.round(r.durationS / 6) / 10} min`,
   ];
 }
 
@@ -597,6 +642,14 @@ export function renderSummaryMarkdown(r: BenchResults, source: string): string {
     }
   }
   lines.push('');
+  for (const s of r.skins) {
+    const w = s.twoRows;
+    if (!w) continue;
+    lines.push(
+      `Two rows the same night, ${s.label} (${w.caseName}; ${CONTESTED_TIME} and ${w.secondTime} on one date, one run, ${w.trials} trials, both booked in ${w.bothBooked}): the first booking accepted ${pair(w.firstMs)} ms (median / p95) after midnight, the second ${pair(w.secondMs)} ms, ${pair(w.gapMs)} ms after the first.`,
+      '',
+    );
+  }
   for (const s of r.skins) {
     const t = s.retry;
     if (!t) continue;
@@ -766,6 +819,21 @@ export function renderResultsMarkdown(r: BenchResults, source: string): string {
         hrow('Its booking requests refused as early', (h) => String(h.baselineEarly));
         lines.push('');
       }
+    }
+    const w = s.twoRows;
+    if (w) {
+      lines.push(
+        `## ${s.name}: two rows the same night (${w.caseName})`,
+        '',
+        `Ours alone with two rows on one date, ${CONTESTED_TIME} (the contested slot, raced by the same simulated members) and ${w.secondTime} (free), booked by one run: one login, one clock sync, one fire, the second row right after the first (issue 13). ${w.trials} trials, both booked in ${w.bothBooked}. Release latencies from the ledger.`,
+        '',
+        '| Figure | median / p95 / max, ms |',
+        '|---|---|',
+        `| First booking (${CONTESTED_TIME}) accepted, after the venue's midnight | ${triple(w.firstMs)} |`,
+        `| Second booking (${w.secondTime}) accepted, after the venue's midnight | ${triple(w.secondMs)} |`,
+        '| The second after the first | ' + triple(w.gapMs) + ' |',
+        '',
+      );
     }
     const t = s.retry;
     if (t) {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Request } from 'playwright';
 import { ConfigSchema } from '../../src/bookings/config.ts';
+import { SYNC_DONE_BY_MS } from '../../src/engine/before-release.ts';
 import type { Environment } from '../../src/env.ts';
 import { runBooking, type RunResult } from '../../src/run.ts';
 import { borrowedBrowser, type Arena, type TrialPlacement } from '../lib/arena.ts';
@@ -30,7 +31,9 @@ export const OURS_RUN = {
 /**
  * How far ahead of the venue's release (real time) a trial is placed: arming walks 6 pages (each ≈ 2
  * round trips plus its assets; the clubhouse's pages load theirs as well, so 40 one-way trips in all),
- * then the clock sync takes about 4 s. (The engine schedules on the
+ * then the clock sync takes about 4 s and must be done SYNC_DONE_BY_MS before the release (the engine
+ * sends no probe after that; a run that arms minutes ahead, as the product does, never meets the cut-off,
+ * so neither may a trial). (The engine schedules on the
  * venue's clock from a first coarse look at it, so the offset needs no extra lead.) The product logs in
  * minutes ahead or restores the cached session; in the bench only a venue's first trial logs in, so
  * only it gets the login's time on top.
@@ -38,7 +41,7 @@ export const OURS_RUN = {
 export function oursLead(meanOneWayMs: number, trial = 1): { ms: number; on: 'venue' } {
   // The first trial of a venue has no saved session yet: it logs in (about 10 round trips) before it arms.
   const login = trial === 0 ? 1_000 + 15 * meanOneWayMs : 0;
-  return { ms: 5_500 + 40 * meanOneWayMs + login, on: 'venue' };
+  return { ms: 5_500 + SYNC_DONE_BY_MS + 40 * meanOneWayMs + login, on: 'venue' };
 }
 
 /** One request as the browser timed it, ms relative to the venue's midnight (in real time). */
@@ -71,7 +74,8 @@ export class OursBot {
     return this.login.member;
   }
 
-  async trial(p: TrialPlacement): Promise<OursTrial> {
+  /** `secondRowTime`: a second row on the same date (HH:mm), booked by the same run after the first. */
+  async trial(p: TrialPlacement, options: { secondRowTime?: string } = {}): Promise<OursTrial> {
     const dir = join(this.dir, `t${p.trial}`);
     await mkdir(join(dir, 'bookings'), { recursive: true });
     const paths = {
@@ -80,7 +84,9 @@ export class OursBot {
       config: join(dir, 'bookings', 'config.yml'),
       storageState: this.storageState,
     };
-    await writeFile(paths.bookings, `Date,Time1,Time2,Status,Court,Note\n${p.date},${p.slot.time},,Book,,\n`);
+    const rows = [`${p.date},${p.slot.time},,Book,,`];
+    if (options.secondRowTime) rows.push(`${p.date},${options.secondRowTime},,Book,,`);
+    await writeFile(paths.bookings, `Date,Time1,Time2,Status,Court,Note\n${rows.join('\n')}\n`);
     const env: Environment = {
       username: this.login.member,
       password: this.login.password,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DateTime } from 'luxon';
 import { stringify } from 'yaml';
 import { forMembers } from '../../src/github/actions-run.ts';
 import type { FAST_LEADS } from './book-step.ts';
@@ -118,6 +119,8 @@ export type RowSpec = {
   venue?: ScenarioPatch;
   /** bookings.csv lines after the header; {date} is the court date. Default: `{date},19:00,20:00,Book,,`. */
   csv?: string[];
+  /** bookings/recurring.csv lines after its header (weekly rules); {weekday} is the court date's. Default: no file. */
+  recurring?: string[];
   /** config.yml settings over the matrix's own (relay off, a 20 s retry window, the skin's profile). */
   config?: Record<string, unknown>;
   /** The whole config.yml instead (hostile files). */
@@ -318,6 +321,17 @@ export async function runFaultRow(
       '.gitignore': await readFile(GITIGNORE, 'utf8'),
       'bookings/bookings.csv': ['Date,Time1,Time2,Status,Court,Note', ...csv].join('\n') + '\n',
       'bookings/config.yml': spec.configText ?? matrixConfig(skin, spec.config),
+      ...(spec.recurring
+        ? {
+            'bookings/recurring.csv':
+              [
+                'Day,Time1,Time2,Status,Court,From,Until,Note',
+                ...spec.recurring.map((l) =>
+                  l.replaceAll('{weekday}', DateTime.fromISO(date).toFormat('cccc')),
+                ),
+              ].join('\n') + '\n',
+          }
+        : {}),
       'bookings/status.json': EMPTY_STATUS,
     });
     const cacheDir = join(root, 'actions-cache');
@@ -539,6 +553,7 @@ export function finalStatus(run: RowRun): StatusFile | undefined {
   return run.runners.some((r) => r.spec.mode === 'actions') ? run.originStatus : run.localStatus;
 }
 
+/** Courts of the member's that day beyond what the rows asked for (one, or each row's), plus any made beyond the expected. */
 function doubleBookings(run: RowRun): number {
   const held = run.ledger.filter(
     (e) => e.member === run.ctx.member.email && !e.cancelled && e.date === run.ctx.date,
@@ -546,7 +561,10 @@ function doubleBookings(run: RowRun): number {
   const made = run.ledger.filter(
     (e) => e.member === run.ctx.member.email && e.client === 'member' && e.date === run.ctx.date,
   ).length;
-  return Math.max(0, held - 1) + Math.max(0, made - run.spec.expected.bookings);
+  return (
+    Math.max(0, held - Math.max(1, run.spec.expected.bookings)) +
+    Math.max(0, made - run.spec.expected.bookings)
+  );
 }
 
 const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
@@ -712,6 +730,15 @@ async function genericChecks(run: RowRun): Promise<string[]> {
             ? { date: r.result!.row.date, time: r.result!.bookedTime ?? r.result!.row.time1 }
             : {}),
           ...(r.result!.court ? { court: r.result!.court } : {}),
+          ...(r.result!.rows.length > 1
+            ? {
+                rows: r.result!.rows.map((x) => ({
+                  state: x.outcome,
+                  time: x.bookedTime ?? x.row.time1,
+                  ...(x.court ? { court: x.court } : {}),
+                })),
+              }
+            : {}),
         }),
       )
       .sort();

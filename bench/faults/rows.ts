@@ -11,6 +11,7 @@ import { fragileFolder, type FragileFolder } from './disk.ts';
 import {
   availabilityLooks,
   bookingsSent,
+  finalStatus,
   fireRequests,
   loginAttempts,
   logins,
@@ -44,6 +45,12 @@ const plusDays = (date: string, days: number) => DateTime.fromISO(date).plus({ d
 function deadPid(): number {
   return spawnSync(process.execPath, ['-e', '0']).pid!;
 }
+
+/** The courts the runs booked for the member on the row's date, in the venue's order of acceptance. */
+const ourCourts = (run: RowRun) =>
+  run.ledger
+    .filter((e) => e.member === run.ctx.member.email && e.client === 'member' && e.date === run.ctx.date)
+    .sort((a, b) => a.acceptedAtServerMs - b.acceptedAtServerMs);
 
 /** The member's own requests of a run. */
 const mine = (run: RowRun) => run.requests.filter((r) => r.client === run.ctx.member.email);
@@ -414,6 +421,99 @@ export const FAULT_ROWS: FaultRow[] = [
         if (myBookingsLooks(mine(run)).length === 0) f.push('My bookings was never looked at');
         return f;
       },
+    }),
+  },
+  {
+    id: 'two-rows',
+    scenario: 'Two rows the same night (19:00 and 20:00 on one date)',
+    skins: ALL,
+    spec: ({ date }) => ({
+      csv: ['{date},19:00,,Book,,', '{date},20:00,,Book,,'],
+      expected: { outcome: 'booked', state: 'booked', bookings: 2, bookedTime: '19:00' },
+      asserts:
+        'both booked by one run after the release (one login, one clock sync, one fire), 19:00 first as the file orders them; the 20:00 row booked on origin too; one Discord message for both (how soon the second lands is a bench figure, not asserted here)',
+      checks: (run) => {
+        const f: string[] = [];
+        const made = ourCourts(run);
+        if (made.map((e) => e.time).join() !== '19:00,20:00')
+          f.push(
+            `the venue accepted ${made.map((e) => e.time).join(', ') || 'nothing'}, expected 19:00, 20:00`,
+          );
+        const early = made.filter((e) => e.acceptedAtServerMs < run.releaseServerMs);
+        if (early.length > 0) f.push(`${early.map((e) => e.time).join(', ')} accepted before the release`);
+        const ins = logins(run.requests).length;
+        if (ins !== 1) f.push(`${ins} logins, expected 1`);
+        const steps = run.runners[0]!.steps.map((s) => s.step);
+        for (const step of ['offset-measured', 'fired'])
+          if (steps.filter((s) => s === step).length !== 1) f.push(`${step} not exactly once`);
+        const later = finalStatus(run)?.bookings[`${date} 20:00`];
+        if (later?.state !== 'booked') f.push(`20:00 on origin: ${later?.state ?? 'no entry'}`);
+        if (!/2 of 2 courts booked/.test(discordText(run)))
+          f.push('Discord does not say 2 of 2 courts booked');
+        return f;
+      },
+    }),
+  },
+  {
+    id: 'two-rows-daily-limit',
+    scenario: 'Two rows the same night on a venue that allows one court a day',
+    skins: ALL,
+    spec: ({ date }) => ({
+      venue: { faults: { dailyLimitPerMember: 1 } },
+      csv: ['{date},19:00,,Book,,', '{date},20:00,,Book,,'],
+      expected: {
+        outcome: 'failed',
+        state: 'booked',
+        bookings: 1,
+        bookedTime: '19:00',
+        message: /20:00: The venue refused the booking: it allows no more courts for you/,
+      },
+      asserts:
+        '19:00 booked; 20:00 refused once for the limit and not retried (failed on origin, with the venue’s words); one Discord message saying 1 of 2',
+      checks: (run) => {
+        const f: string[] = [];
+        const outcomes = bookingsSent(mine(run)).map((r) => r.outcome);
+        if (outcomes.filter((o) => o === 'limit').length !== 1)
+          f.push(`booking requests ${outcomes.join(', ')}: expected exactly one refused for the limit`);
+        const later = finalStatus(run)?.bookings[`${date} 20:00`];
+        if (later?.state !== 'failed') f.push(`20:00 on origin: ${later?.state ?? 'no entry'}`);
+        else if (!/^limit: \S/.test(later.attempts.at(-1)?.error ?? ''))
+          f.push('20:00 failed without the limit and the venue’s words in its attempt line');
+        if (!/1 of 2 courts booked/.test(discordText(run)))
+          f.push('Discord does not say 1 of 2 courts booked');
+        return f;
+      },
+    }),
+  },
+  {
+    id: 'weekly-rule',
+    scenario: 'A weekly rule in recurring.csv, no dated line: the rule books the night’s court',
+    skins: ONE_SKIN,
+    spec: () => ({
+      csv: [],
+      recurring: ['{weekday},19:00,20:00,Book,,,,league night'],
+      expected: { outcome: 'booked', state: 'booked', bookings: 1, bookedTime: '19:00' },
+      asserts:
+        'the rule expanded to the court date released tonight and booked it; the run’s row is the rule’s (recurring.csv:2)',
+      checks: (run) => {
+        const source = run.runners[0]!.result?.row?.source;
+        return source?.rule && source.line === 2 && source.file.endsWith('recurring.csv')
+          ? []
+          : [`the run's row came from ${JSON.stringify(source)}, not the rule on recurring.csv:2`];
+      },
+    }),
+  },
+  {
+    id: 'weekly-rule-skip',
+    scenario: 'A weekly rule with a Skip line in bookings.csv for the night’s date',
+    skins: ONE_SKIN,
+    spec: () => ({
+      csv: ['{date},19:00,,Skip,,away that week'],
+      recurring: ['{weekday},19:00,20:00,Book,,,,league night'],
+      expected: { outcome: 'nothing-due', state: undefined, bookings: 0 },
+      asserts: 'the dated Skip line wins over the rule: no login, no request to the venue, no status commit',
+      checks: (run) =>
+        run.requests.length === 0 ? [] : [`${run.requests.length} request(s) reached the venue`],
     }),
   },
   {

@@ -20,8 +20,13 @@ export type TrialRecord = {
   skin?: SkinName;
   caseName: string;
   trial: number;
-  /** 'race' (the normal trial), or 'retry' (ours, with a 429 on the first request after midnight). */
-  set?: 'race' | 'retry';
+  /**
+   * 'race' (the normal trial), 'retry' (ours, with a 429 on the first request after midnight), or
+   * 'two-rows' (ours, with a second row an hour later on the same date, booked by the same run).
+   */
+  set?: 'race' | 'retry' | 'two-rows';
+  /** Two-row trials: the second row's booking, from the ledger (ms after the venue's midnight). */
+  secondRow?: { time: string; releaseLatencyMs: number | null };
   outcome: string;
   metrics: TrialMetrics;
   /** |estimated − true| venue clock offset (baselines that assume their clock: |true offset|). */

@@ -41,7 +41,7 @@ export async function waitForLoginLead(night: Night): Promise<void> {
 }
 
 /** The clock measurement sends nothing after this long before the release. */
-const SYNC_DONE_BY_MS = 1_500;
+export const SYNC_DONE_BY_MS = 1_500;
 
 /**
  * Phase 6, shortly before the release: re-checks the session in a second tab (re-arming after a new
