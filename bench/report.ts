@@ -283,19 +283,22 @@ function oursProfile(records: TrialRecord[]): OursProfile {
   };
 }
 
-function twoRowFigures(setup: TwoRowSetup, records: TrialRecord[]): TwoRowFigures {
+/** The two-row trials' figures: each booking's release latency, and the gap where both were booked. */
+export function twoRowFigures(setup: TwoRowSetup, records: TrialRecord[]): TwoRowFigures {
   const first = records.map((r) => r.metrics.releaseLatencyMs);
   const second = records.map((r) => r.secondRow?.releaseLatencyMs ?? null);
+  const both = first.flatMap((a, i) => {
+    const b = second[i] ?? null;
+    return a !== null && b !== null ? [b - a] : [];
+  });
   return {
     caseName: setup.caseName,
     secondTime: setup.secondTime,
     trials: records.length,
-    bothBooked: records.filter((_, i) => first[i] !== null && second[i] !== null).length,
+    bothBooked: both.length,
     firstMs: summarize(nums(first)),
     secondMs: summarize(nums(second)),
-    gapMs: summarize(
-      nums(records.map((_, i) => (first[i] != null && second[i] != null ? second[i]! - first[i]! : null))),
-    ),
+    gapMs: summarize(both),
   };
 }
 

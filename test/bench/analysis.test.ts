@@ -3,7 +3,7 @@ import { naiveOffsetMs } from '../../bench/baselines/sniper.ts';
 import { criticalPath, headToHeadFigures, retryCost } from '../../bench/lib/analysis.ts';
 import type { TrialMetrics } from '../../bench/lib/metrics.ts';
 import type { HeadToHeadRecord, TrialRecord } from '../../bench/lib/records.ts';
-import { beatenBy, type SkinFigures } from '../../bench/report.ts';
+import { beatenBy, twoRowFigures, type SkinFigures } from '../../bench/report.ts';
 
 const metrics = (over: Partial<TrialMetrics> = {}): TrialMetrics => ({
   gotSlot: true,
@@ -284,5 +284,35 @@ describe('the plain statement that a baseline beat us', () => {
       'held the court in 1 of 4 head-to-head trials',
       'alone, its median release latency was 95 ms against our 100 ms',
     ]);
+  });
+});
+
+describe('twoRowFigures: the second booking of a two-row night', () => {
+  it("gives each booking's release latency, and the gap only over the trials that booked both", () => {
+    const setup = { caseName: 'c', secondTime: '20:00' };
+    const trials = [
+      record({
+        set: 'two-rows',
+        metrics: metrics({ releaseLatencyMs: 100 }),
+        secondRow: { time: '20:00', releaseLatencyMs: 300 },
+      }),
+      record({
+        set: 'two-rows',
+        metrics: metrics({ releaseLatencyMs: 120 }),
+        secondRow: { time: '20:00', releaseLatencyMs: 360 },
+      }),
+      // The second row not booked: in the first figure only.
+      record({
+        set: 'two-rows',
+        metrics: metrics({ releaseLatencyMs: 110 }),
+        secondRow: { time: '20:00', releaseLatencyMs: null },
+      }),
+    ];
+    const f = twoRowFigures(setup, trials);
+    expect(f.trials).toBe(3);
+    expect(f.bothBooked).toBe(2);
+    expect(f.firstMs).toMatchObject({ n: 3, median: 110 });
+    expect(f.secondMs).toMatchObject({ n: 2, max: 360 });
+    expect(f.gapMs).toMatchObject({ n: 2, min: 200, max: 240 });
   });
 });
