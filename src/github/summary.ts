@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { OutcomeReport, RowReport } from '../notify/message.ts';
-import { describeOutcome, formatLatency, OUTCOME_ICON } from '../notify/message.ts';
+import { courtsBooked, describeOutcome, formatLatency, OUTCOME_ICON } from '../notify/message.ts';
 import { markdownCell as cell } from './annotations.ts';
 import { markdownText } from './markdown.ts';
 
@@ -32,8 +32,10 @@ export function renderSummary(result: OutcomeReport, ctx: SummaryContext = {}): 
   const zone = ctx.timeZone ?? 'Europe/London';
   const row = result.row;
   const lines: string[] = [];
+  const count = courtsBooked(result);
   lines.push(
-    `## ${OUTCOME_ICON[result.outcome]} Court booking: ${result.outcome}${ctx.dryRun ? ' (dry run)' : ''}`,
+    `## ${OUTCOME_ICON[result.outcome]} Court booking: ${result.outcome}${ctx.dryRun ? ' (dry run)' : ''}` +
+      (count && !ctx.dryRun ? ` (${count.booked} of ${count.of} courts booked)` : ''),
   );
   lines.push('');
   // Free text (the engine's messages quote the site and name paths like profiles/<venue>.yml): escaped.

@@ -132,12 +132,28 @@ export const OUTCOME_ICON: Record<Outcome, string> = {
   failed: '❌',
 };
 
+/** How many of a run's several rows booked a court; undefined for a run of one row. */
+export function courtsBooked(result: OutcomeReport): { booked: number; of: number } | undefined {
+  if (!result.rows || result.rows.length < 2) return undefined;
+  const booked = result.rows.filter((r) => r.outcome === 'booked' || r.outcome === 'booked-fallback').length;
+  return { booked, of: result.rows.length };
+}
+
+/**
+ * The message's title: the outcome's, except on a night of several rows where some booked and some did
+ * not, which is neither a plain failure nor a plain success ("⚠️ 1 of 2 courts booked").
+ */
+export function outcomeTitle(result: OutcomeReport): string {
+  const count = courtsBooked(result);
+  if (count && count.booked > 0 && count.booked < count.of)
+    return `⚠️ ${count.booked} of ${count.of} courts booked`;
+  return TITLES[result.outcome];
+}
+
 export function describeOutcome(result: OutcomeReport): string {
-  if (result.rows && result.rows.length > 1) {
-    const booked = result.rows.filter(
-      (r) => r.outcome === 'booked' || r.outcome === 'booked-fallback',
-    ).length;
-    return `${booked} of ${result.rows.length} courts booked tonight:\n${describeRows(result.rows).join('\n')}`;
+  const count = courtsBooked(result);
+  if (count && result.rows) {
+    return `${count.booked} of ${count.of} courts booked tonight:\n${describeRows(result.rows).join('\n')}`;
   }
   const row = result.row;
   const when = row ? `${row.date} ${result.bookedTime ?? row.time1}` : undefined;
@@ -208,7 +224,7 @@ export function buildOutcomeMessage(result: OutcomeReport, ctx: MessageContext =
     add('Screenshots and step log', `[In the run's artifact](${ctx.runUrl}#artifacts)`, false);
 
   const embed: APIEmbed = {
-    title: TITLES[result.outcome],
+    title: outcomeTitle(result),
     description: describeOutcome(result),
     color: OUTCOME_COLOURS[result.outcome],
     fields,
@@ -263,7 +279,7 @@ export function buildOutcomeMessage(result: OutcomeReport, ctx: MessageContext =
 
   const content =
     result.outcome === 'failed' || result.outcome === 'unverified'
-      ? `${TITLES[result.outcome]}: ${describeOutcome(result)}`
+      ? `${outcomeTitle(result)}: ${describeOutcome(result)}`
       : undefined;
   return {
     payload: {

@@ -201,6 +201,26 @@ describe('job summary and outputs on Actions', () => {
     expect(await writeJobSummary('x', {})).toBe(false);
   });
 
+  it('heads a night of several rows with how many courts it booked, and a night of one row without', () => {
+    const second = { key: '2026-02-15 20:00', date: '2026-02-15', time1: '20:00' };
+    const mixed: OutcomeReport = {
+      ...booked,
+      outcome: 'failed',
+      rows: [
+        {
+          row: booked.row!,
+          outcome: 'booked',
+          bookedTime: '19:00',
+          court: 'Padel Court 2',
+          message: 'Booked',
+        },
+        { row: second, outcome: 'failed', message: 'The venue allows one court a day.' },
+      ],
+    };
+    expect(renderSummary(mixed).split('\n')[0]).toBe('## ❌ Court booking: failed (1 of 2 courts booked)');
+    expect(renderSummary(booked).split('\n')[0]).toBe('## ✅ Court booking: booked');
+  });
+
   it('sets the step outputs in GITHUB_OUTPUT', async () => {
     const { env } = await actionsEnv();
     process.env.GITHUB_OUTPUT = env.GITHUB_OUTPUT;

@@ -82,6 +82,8 @@ describe('buildOutcomeMessage', () => {
       { clock },
     );
     const description = message.payload.embeds![0]!.description!;
+    // Neither a plain failure nor a plain success: the title says how many.
+    expect(message.payload.embeds![0]!.title).toBe('⚠️ 1 of 2 courts booked');
     expect(description).toMatch(/^1 of 2 courts booked tonight:/);
     expect(description).toContain('✅ 2026-02-15 19:00 / 20:00: booked Padel Court 1 at 19:00 (ref EM-1)');
     expect(description).toContain('⚠️ 2026-02-15 20:00: unavailable');
