@@ -34,18 +34,22 @@ describe.each(SKIN_NAMES)('every row released tonight, in one run (%s skin)', (s
   it("stops the date's other rows on the venue's one-court-a-day refusal, without a retry storm", async () => {
     current = await scene({
       skin,
-      rows: ['{date},19:00,,Book,,', '{date},20:00,,Book,,'],
+      rows: ['{date},19:00,,Book,,', '{date},20:00,,Book,,', '{date},21:00,,Book,,'],
       scenario: { faults: { dailyLimitPerMember: 1 } },
     });
     const result = await current.run();
     expect(result.rows.map((r) => [r.row.time1, r.outcome])).toEqual([
       ['19:00', 'booked'],
       ['20:00', 'failed'],
+      ['21:00', 'failed'],
     ]);
     expect(result.rows[1]!.message).toMatch(/allows no more courts for you/);
+    expect(result.rows[2]!.message).toMatch(/allows no more courts for you/);
     expect(memberBookings(current.venue)).toHaveLength(1);
-    // One refused booking request, not one per retry.
+    // One refused booking request, not one per retry, and none for the 21:00 row: the date is done.
     expect(bookingRequests(current.venue).filter((r) => r.outcome === 'limit')).toHaveLength(1);
-    expect((await current.status()).bookings[`${current.date} 20:00`]?.state).toBe('failed');
+    expect(bookingRequests(current.venue)).toHaveLength(2);
+    for (const time of ['20:00', '21:00'])
+      expect((await current.status()).bookings[`${current.date} ${time}`]?.state).toBe('failed');
   }, 40_000);
 });
