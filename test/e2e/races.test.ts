@@ -30,11 +30,11 @@ describe('racing other members for the courts', () => {
 
   it('tries the other court, then Time2, when Time1 is lost between seeing it free and confirming', async () => {
     current = await scene({});
-    // Both Time1 courts go 60 ms after midnight: after our availability request, before our booking.
+    // Both Time1 courts go the moment our availability answer shows them free: before our booking.
     current.venue.setScenario({
       competitors: [
-        { name: 'mid-1', date: current.date, time: '19:00', afterReleaseMs: 60 },
-        { name: 'mid-2', date: current.date, time: '19:00', afterReleaseMs: 61 },
+        { name: 'mid-1', date: current.date, time: '19:00', afterReleaseMs: 5_000, whenSlotsShown: true },
+        { name: 'mid-2', date: current.date, time: '19:00', afterReleaseMs: 5_000, whenSlotsShown: true },
       ],
     });
     const result = await current.run();
@@ -53,7 +53,14 @@ describe('racing other members for the courts', () => {
     current = await scene({});
     current.venue.setScenario({
       competitors: [
-        { name: 'mid-1', date: current.date, time: '19:00', court: 'Padel Court 1', afterReleaseMs: 60 },
+        {
+          name: 'mid-1',
+          date: current.date,
+          time: '19:00',
+          court: 'Padel Court 1',
+          afterReleaseMs: 5_000,
+          whenSlotsShown: true,
+        },
       ],
     });
     const result = await current.run();

@@ -95,6 +95,13 @@ export const ScenarioSchema = z.object({
       /** Omitted: the first court free at that hour. */
       court: z.string().optional(),
       afterReleaseMs: z.number(),
+      /**
+       * Also book the moment a signed-in member's availability request shows the day's slots (the
+       * single-page skin's slots fragment), before that answer leaves: the court is lost between the
+       * member seeing it free and confirming, however slow the member's machine. `afterReleaseMs` is
+       * then the latest it books.
+       */
+      whenSlotsShown: z.boolean().optional(),
     }),
   ),
   /** Places taken before the sandbox starts (by "someone else"). */

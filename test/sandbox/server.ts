@@ -193,6 +193,26 @@ export class SandboxServer implements SiteHost {
     }
   }
 
+  /** One competitor books (once): at its instant, or when a member is shown the slots (whenSlotsShown). */
+  private competitorBooks(c: Scenario['competitors'][number]): void {
+    const key = JSON.stringify(c);
+    if (this.competitorsDone.has(key)) return;
+    this.competitorsDone.add(key);
+    const result = this.venue.bookByTime(c.date, c.time, c.court, c.name, `competitor:${c.name}`);
+    this.record({
+      arrivalRealMs: Date.now(),
+      client: `competitor:${c.name}`,
+      method: 'INTERNAL',
+      path: `/competitor/${c.date}/${c.time}${c.court ? `/${c.court}` : ''}`,
+      reply: {
+        status: result.ok ? 200 : 409,
+        outcome: result.ok ? 'booked' : result.code,
+        ...(result.ok ? { slotId: result.entry.slotId, reference: result.entry.reference } : {}),
+      },
+      serverMs: this.clock.now(),
+    });
+  }
+
   private armCompetitors(): void {
     for (const timer of this.competitorTimers) clearTimeout(timer);
     this.competitorTimers.clear();
@@ -207,20 +227,7 @@ export class SandboxServer implements SiteHost {
           () => {
             this.competitorTimers.delete(timer);
             if (this.clock.now() < fireAt) return arm(); // timers may fire a hair early
-            this.competitorsDone.add(key);
-            const result = this.venue.bookByTime(c.date, c.time, c.court, c.name, `competitor:${c.name}`);
-            this.record({
-              arrivalRealMs: Date.now(),
-              client: `competitor:${c.name}`,
-              method: 'INTERNAL',
-              path: `/competitor/${c.date}/${c.time}${c.court ? `/${c.court}` : ''}`,
-              reply: {
-                status: result.ok ? 200 : 409,
-                outcome: result.ok ? 'booked' : result.code,
-                ...(result.ok ? { slotId: result.entry.slotId, reference: result.entry.reference } : {}),
-              },
-              serverMs: this.clock.now(),
-            });
+            this.competitorBooks(c);
           },
           Math.max(0, wait),
         );
@@ -307,6 +314,9 @@ export class SandboxServer implements SiteHost {
       : this.route(method, url, body, req, session, cookies, serverMs);
     const client = session?.email ?? 'anonymous';
     this.record({ arrivalRealMs, client, method, path: url.pathname + url.search, reply, serverMs });
+    if (session && reply.outcome === 'slots')
+      for (const c of this.scenario.competitors)
+        if (c.whenSlotsShown && serverMs >= this.venue.releaseInstant(c.date)) this.competitorBooks(c);
 
     const headers: Record<string, string | string[]> = {
       date: new Date(serverMs).toUTCString(),
