@@ -1,7 +1,7 @@
 /**
  * The demo: the whole nightly run, for real, against the sandbox venue with its release seconds away.
  *
- *   npm run demo [-- --out DIR] [--skin estelle|clubhouse] [--scenario competitor|FILE.yml] [--skew-ms N] [--latency-ms N] [--lead-ms N]
+ *   npm run demo [-- --out DIR] [--skin estelle|clubhouse] [--scenario competitor|two-rows|weekly|cancellation|FILE.yml] [--skew-ms N] [--latency-ms N] [--lead-ms N]
  *
  * What is real: the Actions entry (runOnActions: inputs, encrypted session cache, the latest status
  * read from origin, the engine, step outputs, the status commit and push, Discord, the job summary),
@@ -67,6 +67,8 @@ Options:
   --scenario NAME    clean (default): a clean booking at 19:00
                      competitor: two other members take both 19:00 courts first; watch the 20:00 fallback
                      two-rows: 19:00 and 20:00 on the same evening, booked back to back in one run
+                     weekly: no dated line, a weekly rule in bookings/recurring.csv for the court date's
+                     weekday (19:00, else 20:00) books tonight's release
                      cancellation: rivals take every court at 19:00 and 20:00 at midnight; one cancels
                      4 s later; the next morning the watch (watch.yml) finds the court and books it
                      FILE.yml: a sandbox scenario (see test/sandbox/README.md); {date} is the court date,
@@ -95,7 +97,7 @@ const ZONE = 'Europe/London';
 const DEFAULT_LEAD_MS = 14_000;
 
 /** The built-in scenarios (--scenario NAME). */
-export const DEMO_SCENARIOS = ['clean', 'competitor', 'two-rows', 'cancellation'];
+export const DEMO_SCENARIOS = ['clean', 'competitor', 'two-rows', 'weekly', 'cancellation'];
 
 /**
  * Engine timings for a run placed seconds (not hours) before the release. The engine schedules them
@@ -179,7 +181,26 @@ function demoRows(scenario: string, date: string): string[] {
     ];
   if (scenario === 'cancellation')
     return [`${date},19:00,20:00,Book,,Demo: lost at the release; watched after it`];
+  if (scenario === 'weekly') return [];
   return [`${date},19:00,20:00,Book,,Demo: the release is seconds away`];
+}
+
+/** The demo's recurring.csv rules (after the header): --scenario weekly's one rule, for the date's weekday. */
+function demoRules(scenario: string, date: string): string[] {
+  if (scenario !== 'weekly') return [];
+  const day = DateTime.fromISO(date, { zone: ZONE });
+  return [
+    `${day.toFormat('ccc', { locale: 'en-GB' })},19:00,20:00,Book,,,,Demo: every ${day.toFormat('cccc', { locale: 'en-GB' })}`,
+  ];
+}
+
+/** The demo's "Bookings" line: what the member asked for, and where. */
+function bookingsLine(scenario: string, date: string): string {
+  if (scenario === 'two-rows') return `${date}, 19:00 and 20:00 (two rows, one run)  (bookings/bookings.csv)`;
+  if (scenario === 'weekly')
+    return `every ${DateTime.fromISO(date, { zone: ZONE }).toFormat('cccc', { locale: 'en-GB' })}, 19:00, else 20:00 (bookings/recurring.csv; no dated line): tonight ${date}`;
+  const watched = scenario === 'cancellation' ? '; watched after the release if lost' : '';
+  return `${date}, 19:00, else 20:00  (bookings/bookings.csv)${watched}`;
 }
 
 /** Each skin's two courts, in the venue's order. */
@@ -191,12 +212,23 @@ const DEMO_COURTS: Record<DemoSkin, [string, string]> = {
 /** When the rival's cancellation happens, after the venue's midnight (its clock). */
 const CANCELLED_AFTER_MS = 4_000;
 
-async function createRepository(dir: string, date: string, skin: DemoSkin, rows: string[]): Promise<void> {
+async function createRepository(
+  dir: string,
+  date: string,
+  skin: DemoSkin,
+  rows: string[],
+  rules: string[],
+): Promise<void> {
   await mkdir(join(dir, 'bookings'), { recursive: true });
   await writeFile(
     join(dir, 'bookings', 'bookings.csv'),
     ['Date,Time1,Time2,Status,Court,Note', ...rows, ''].join('\n'),
   );
+  if (rules.length > 0)
+    await writeFile(
+      join(dir, 'bookings', 'recurring.csv'),
+      ['Day,Time1,Time2,Status,Court,From,Until,Note', ...rules, ''].join('\n'),
+    );
   await writeFile(
     join(dir, 'bookings', 'config.yml'),
     [
@@ -383,6 +415,7 @@ async function scenarioFor(
   }
   if (name === 'two-rows')
     return { patch: {}, label: 'two rows released tonight, booked back to back in one run' };
+  if (name === 'weekly') return { patch: {}, label: 'a weekly rule books the night, no dated line' };
   if (name === 'competitor') {
     return {
       label: 'two other members take both 19:00 courts 5 ms after midnight',
@@ -437,7 +470,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     .toISODate()!;
   const skin = options.skin ?? 'estelle';
   const rows = demoRows(scenarioName, date);
-  await createRepository(dir, date, skin, rows);
+  const rules = demoRules(scenarioName, date);
+  await createRepository(dir, date, skin, rows, rules);
   const demoConfig = await loadConfig(join(dir, 'bookings', 'config.yml'));
   const scenario = await scenarioFor(scenarioName, date, dir, skin);
   const skew = typeof scenario.patch.clockOffsetMs === 'number' ? scenario.patch.clockOffsetMs : skewMs;
@@ -465,9 +499,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     print(
       `  Folder        ${relative(process.cwd(), dir) || dir}  (a git repo; origin = ${join(basename(dir), 'origin.git')})`,
     );
-    print(
-      `  Bookings      ${scenarioName === 'two-rows' ? `${date}, 19:00 and 20:00 (two rows, one run)` : `${date}, 19:00, else 20:00`}  (bookings/bookings.csv)${scenarioName === 'cancellation' ? '; watched after the release if lost' : ''}`,
-    );
+    print(`  Bookings      ${bookingsLine(scenarioName, date)}`);
     print(
       `  Release       ${DateTime.fromMillis(releaseServerMs, { zone: ZONE }).toFormat('ccc d LLL yyyy HH:mm:ss.SSS')} London, on the venue's clock`,
     );
@@ -487,6 +519,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       GITHUB_RUN_ATTEMPT: '1',
       GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
       GITHUB_OUTPUT: join(dir, 'outputs.txt'),
+      // The event as GitHub writes it for a private copy (what the README recommends): relay off.
+      GITHUB_EVENT_PATH: join(dir, 'event.json'),
       DRY_RUN: 'false',
       BOOKING_LANE: 'booking',
       ESTELLE_USERNAME: member.email,
@@ -496,6 +530,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     };
     await writeFile(env.GITHUB_STEP_SUMMARY!, '');
     await writeFile(env.GITHUB_OUTPUT!, '');
+    await writeFile(
+      env.GITHUB_EVENT_PATH!,
+      `${JSON.stringify({ inputs: {}, repository: { full_name: 'member/padel', private: true } }, null, 2)}\n`,
+    );
     // @actions/core's setOutput reads GITHUB_OUTPUT from process.env.
     const savedOutput = process.env.GITHUB_OUTPUT;
     process.env.GITHUB_OUTPUT = env.GITHUB_OUTPUT;

@@ -206,6 +206,26 @@ describe('npm run demo', () => {
     expect(summary.split('\n').filter((l) => /^\| \d{4}-\d{2}-\d{2} \|/.test(l))).toHaveLength(2);
   }, 90_000);
 
+  it('books the night a weekly rule in recurring.csv releases, with no dated line (--scenario weekly)', async () => {
+    const lines: string[] = [];
+    const report = await runDemo({
+      outDir: join(tmp, 'weekly'),
+      scenario: 'weekly',
+      print: (l) => lines.push(l),
+    });
+    expect(report.exitCode).toBe(0);
+    const dated = await readFile(join(tmp, 'weekly', 'bookings', 'bookings.csv'), 'utf8');
+    expect(dated.trim().split('\n')).toHaveLength(1); // the header only
+    const row = report.actions.result?.rows[0]?.row;
+    expect(row?.source).toMatchObject({ rule: true, line: 2 });
+    expect(report.actions.result?.outcome).toBe('booked');
+    expect(report.ledger.filter((e) => e.client === 'member').map((e) => [e.date, e.time])).toEqual([
+      [row!.date, '19:00'],
+    ]);
+    expect(lines.join('\n')).toMatch(/Bookings +every \w+day, 19:00, else 20:00 \(bookings\/recurring\.csv/);
+    expect(report.actions.statusCommit).toMatchObject({ ok: true, pushed: true });
+  }, 90_000);
+
   it('loses the release to rivals, then the watch books the court one cancels (--scenario cancellation), under a minute', async () => {
     const lines: string[] = [];
     const started = Date.now();
