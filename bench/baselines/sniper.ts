@@ -14,9 +14,10 @@ import { sleepUntilReal, type BaselineOutcome, type BaselineSession, type Baseli
  *   resolution (it is truncated), so the estimate reads the server as up to 1 s behind, and the sniper
  *   fires late by as much. How much depends on when it calibrates: tablemate does it in its warm-up at
  *   `drop − 30 s`, a whole second of its own clock, so the truncation costs the fraction of a second by
- *   which the venue's clock runs ahead of its own, plus about one one-way trip — about 30 ms when the two
- *   clocks agree (the ±0 cases), 0.7 s when the venue's clock is −4.3 s or +2.7 s off; over clock
- *   offsets at random, half a second on average (the issue's "about half a second"). The model
+ *   which the venue's clock runs ahead of its own, plus the probe's trip (bench/results.md's
+ *   "Clock-offset error" row measures it per case: a tenth of a second or so when the two clocks agree
+ *   at 30 ms, less than its 200 ms pre-fire; several tenths at 120 ms; most of a second when the venue's
+ *   clock is −4.3 s or +2.7 s off); over clock offsets at random, about half a second (the issue's). The model
  *   calibrates at a whole second of its own clock likewise (the last one before the trial's release);
  * - a warm connection: one persistent connection, warmed before the drop (here: the page's own
  *   keep-alive connection, used for the calibration moments before);

@@ -27,7 +27,8 @@ Options:
   --session FILE      saved session (Playwright storageState), default .auth/estelle.json
   -h, --help
 
-Exit codes: 0 booked / already booked / nothing due / dry run; 1 failed; 2 unavailable; 3 unverified.
+Exit codes: 0 booked / already booked / nothing due / dry run; 1 failed; 2 unavailable; 3 unverified;
+4 booked, but the status file could not be written (the run says what to commit).
 Secrets: ESTELLE_USERNAME, ESTELLE_PASSWORD (from .env locally). ESTELLE_BASE_URL overrides the venue's address.`;
 
 async function main(): Promise<number> {

@@ -64,6 +64,20 @@ describe('the README and docs/', () => {
     }
   });
 
+  it('docs/developing.md\'s "Every command" table has a row for every script of package.json', () => {
+    const section = /## Every command\n([\s\S]*?)\n## /.exec(text('docs/developing.md'));
+    expect(section, 'docs/developing.md has lost its "Every command" section').not.toBeNull();
+    const listed = new Set(
+      section![1]!
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .flatMap((line) =>
+          [...line.split('|')[1]!.matchAll(/npm (?:run )?([a-z][\w:-]*)/g)].map((m) => m[1]!),
+        ),
+    );
+    for (const script of scripts) expect(listed, `npm run ${script}`).toContain(script);
+  });
+
   it('the README is a front door of at most ~150 lines, its quick start the two commands', () => {
     const readme = text('README.md');
     expect(readme.split('\n').length).toBeLessThanOrEqual(160);

@@ -641,7 +641,7 @@ function confirmStep(b: DraftBuilder, slot: Seen | undefined, afterSlot: Seen[])
   if (slot?.navigated && slot.navigatedTo && /date=|\d{4}-\d{2}-\d{2}/.test(slot.navigatedTo)) {
     b.comment(
       'confirm.opens',
-      `The confirm page's address (${pathOf(slot.navigatedTo)}) names the court: if it opens before the release too, confirm.address lets the engine open it ahead (see src/venue/profile.ts).`,
+      `The confirm page's address (${pathOf(slot.navigatedTo)}) names the court: if it opens before the release too, confirm.address lets the engine open it ahead (see docs/venue-profiles.md).`,
     );
   }
   return out;
@@ -663,7 +663,7 @@ const HEADER = (flow: UserFlow, file: string, title: string) =>
     ' Keys marked TODO are what a recording cannot show: fill each one (its hint says what to look for),',
     ' then run `npm run doctor -- --profile <this file>`: it lists the TODOs left, and once there are none',
     ' it checks every key against the site. The comment above a key says which of the selectors the',
-    ' Recorder offered was chosen and why. Every key is described in src/venue/profile.ts; two finished',
+    ' Recorder offered was chosen and why. Every key is described in docs/venue-profiles.md; two finished',
     ' profiles to compare with: src/venue/profiles/estelle.yml and test/sandbox/profiles/clubhouse.yml.',
     ' What you typed at sign-in is not in this file: the engine types ESTELLE_USERNAME and ESTELLE_PASSWORD.',
   ].join('\n');
