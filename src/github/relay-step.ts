@@ -21,7 +21,7 @@ import {
 } from '../relay/decide.ts';
 import { successorInputs, type TriggerRecord } from '../relay/trigger.ts';
 import type { DispatchResult } from './dispatch.ts';
-import { renderRelaySummary } from './relay-summary.ts';
+import { renderRelaySummary, type RelayStepOutcome } from './relay-summary.ts';
 
 /**
  * The relay's step of a run, taken before login and before the engine, with every outside thing injected
@@ -69,8 +69,6 @@ export interface RelayStepOptions {
   date?: string;
   deps: RelayStepDeps;
 }
-
-export type RelayStepOutcome = 'book' | 'stopped' | 'handed-over' | 'dispatch-failed';
 
 export interface RelayStepResult {
   outcome: RelayStepOutcome;

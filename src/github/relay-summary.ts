@@ -3,7 +3,6 @@ import type { Chain } from '../bookings/relay-state.ts';
 import type { RelayDecision } from '../relay/decide.ts';
 import { formatInstant } from '../relay/night.ts';
 import type { TriggerRecord } from '../relay/trigger.ts';
-import type { RelayStepResult } from './relay-step.ts';
 import { markdownCell as cell, markdownTable } from './annotations.ts';
 import { markdownText } from './markdown.ts';
 
@@ -92,13 +91,25 @@ export function renderRelaySummary(ctx: RelaySummaryContext): string {
   return `${lines.join('\n')}\n`;
 }
 
+export type RelayStepOutcome = 'book' | 'stopped' | 'handed-over' | 'dispatch-failed';
+
+/** What a relay run's summary shows of the relay step's result (a RelayStepResult has these fields). */
+export type RelayRunSummaryInput = {
+  outcome: RelayStepOutcome;
+  decision: RelayDecision;
+  /** The relay section, as rendered by renderRelaySummary. */
+  summary: string;
+  error?: string;
+  ended?: string;
+};
+
 /**
  * The job summary of a run that waited for its hand-over and ends there: it handed over, found the hand-over
  * was not needed, or could not hand over. A heading that says which, the relay section, then any extra
  * sections. Pure; every free text is escaped.
  */
 export function renderRelayRunSummary(
-  result: Pick<RelayStepResult, 'outcome' | 'decision' | 'summary' | 'error' | 'ended'>,
+  result: RelayRunSummaryInput,
   sections: { title: string; markdown: string }[] = [],
   timeZone = 'Europe/London',
 ): string {
