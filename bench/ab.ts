@@ -72,7 +72,17 @@ try {
   process.exit(2);
 }
 const head = git('rev-parse', 'HEAD');
-const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+// What decides this engine's figures: its code, the sandbox it meets and the bench that measures it.
+const ENGINE_PATHS = [
+  'src',
+  'test/sandbox',
+  'bench/bench.ts',
+  'bench/bots',
+  'bench/lib',
+  'bench/report.ts',
+  'package-lock.json',
+];
+const dirty = git('status', '--porcelain', '--untracked-files=no', '--', ...ENGINE_PATHS) !== '';
 const started = Date.now();
 const work = await mkdtemp(join(tmpdir(), 'bench-ab-'));
 const worktree = join(work, 'engine');
