@@ -1,23 +1,23 @@
 /**
- * npm run bench:ab [-- --ref COMMIT] [--trials N] [--cases 0,1,2] [--out FILE]
+ * npm run bench:ab [-- --ref COMMIT] [--trials N] [--cases 0,1,2] [--out FILE.md] [--render-only]
  *
  * Runs two engines' own benches on the single-page skin, case by case in turn, on this machine and in
  * this hour: the engine at --ref (default f034d07, the version whose "p95 19-24 ms above the floor"
  * issue 11 quotes) and the engine in this checkout. A p95 that rose for both is the machine; a p95
  * that rose for one is that engine. The older commit is checked out as a git worktree in a temporary
  * folder (it needs the repository's history: in a shallow clone, `git fetch --unshallow` first) and
- * runs with this checkout's node_modules. Writes bench/ab.md and bench/ab.json (the figures' samples),
- * or --out FILE.md and FILE.json.
+ * runs with this checkout's node_modules. Writes bench/ab.json (every sample, and all the table says)
+ * and bench/ab.md from it, or --out FILE.md and FILE.json; --render-only rebuilds the .md from the .json.
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../src/browser/launch.ts';
-import { caseRow, raceSamples, renderAbMarkdown, type AbTrial } from './ab/compare.ts';
+import { raceSamples, renderAbRecord, type AbRecord, type AbTrial } from './ab/compare.ts';
 import { loadAverage1, machine } from './lib/proc.ts';
 import { writeFormatted } from './lib/write.ts';
 
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     trials: { type: 'string', default: '20' },
     cases: { type: 'string', default: '0,1,2' },
     out: { type: 'string', default: join('bench', 'ab.md') },
+    'render-only': { type: 'boolean' },
   },
   strict: true,
 });
@@ -39,6 +40,15 @@ const cases = values.cases.split(',').map(Number);
 if (!Number.isInteger(trials) || trials < 1 || !cases.every((c) => Number.isInteger(c) && c >= 0)) {
   console.error('--trials takes a whole number ≥ 1, --cases a list of case numbers such as 0,1,2');
   process.exit(2);
+}
+
+const mdPath = resolve(ROOT, values.out);
+const jsonPath = mdPath.replace(/\.md$/, '') + '.json';
+if (values['render-only']) {
+  const record = JSON.parse(await readFile(jsonPath, 'utf8')) as AbRecord;
+  await writeFormatted(mdPath, renderAbRecord(record));
+  console.error(`re-rendered ${values.out} from ${jsonPath}`);
+  process.exit(0);
 }
 
 const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -91,6 +101,16 @@ const chromium = probe.version();
 await probe.close();
 const host = machine();
 const loads: number[] = [];
+const tidy = async () => {
+  await rm(work, { recursive: true, force: true }).catch(() => undefined);
+  try {
+    git('worktree', 'prune');
+  } catch {
+    /* the folder is gone; nothing else to tidy */
+  }
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => void tidy().then(() => process.exit(130)));
 try {
   git('worktree', 'add', '--detach', worktree, ref);
   await symlink(join(ROOT, 'node_modules'), join(worktree, 'node_modules'), 'dir');
@@ -149,58 +169,39 @@ try {
       await go();
     }
   }
-  const rows = [];
-  const samples = [];
+  const measured: AbRecord['cases'] = [];
   for (const i of cases) {
     const ours = await trialsIn(oursOut(i));
     const old = await trialsIn(refOut(i));
     const skins = ours.json.skins as { name: string; cases: { name: string; floorMs: number }[] }[];
     const figures = skins.find((s) => s.name === 'estelle')!.cases[0]!;
-    const perEngine = [raceSamples(old.trials, figures.name), raceSamples(ours.trials, figures.name)];
-    rows.push(caseRow(figures.name, figures.floorMs, perEngine));
-    samples.push({
+    measured.push({
       caseName: figures.name,
       floorMs: figures.floorMs,
-      issue: perEngine[0],
-      ours: perEngine[1],
+      samples: [raceSamples(old.trials, figures.name), raceSamples(ours.trials, figures.name)],
     });
   }
   const sortedLoads = [...loads].sort((a, b) => a - b);
-  const machineLine = `Machine: ${host.cpuModel}, ${host.cores} cores, ${host.memoryGiB} GiB (${host.platform}; 1-min load average ${host.loadAverageAtStart[0] ?? '?'} at the start, ${sortedLoads[Math.floor(sortedLoads.length / 2)] ?? '?'} median before each run) · Node ${host.node} · Chromium ${chromium}`;
-  const markdown = renderAbMarkdown(
-    {
-      engines: [
-        { label: `issue's engine (${ref.slice(0, 7)})`, ref },
-        { label: 'this engine', ref: dirty ? `${head} with uncommitted changes` : head },
-      ],
-      rows,
-      trialsPerCase: trials,
-      targetOverheadMs: TARGET_OVERHEAD_MS,
-    },
-    {
-      generatedAt: new Date().toISOString(),
-      command: 'npm run bench:ab',
-      machineLine,
-      durationMin: (Date.now() - started) / 60_000,
-    },
-  );
-  await writeFormatted(resolve(ROOT, values.out), markdown);
-  // The samples behind every figure, so the table can be checked against what was measured.
-  await writeFormatted(
-    resolve(ROOT, values.out.replace(/\.md$/, '') + '.json'),
-    JSON.stringify({
-      generatedAt: new Date().toISOString(),
-      refs: { issue: ref, ours: head, dirty },
-      samples,
-    }),
-  );
+  const record: AbRecord = {
+    generatedAt: new Date().toISOString(),
+    command: 'npm run bench:ab',
+    machineLine: `Machine: ${host.cpuModel}, ${host.cores} cores, ${host.memoryGiB} GiB (${host.platform}; 1-min load average ${host.loadAverageAtStart[0] ?? '?'} at the start, ${sortedLoads[Math.floor(sortedLoads.length / 2)] ?? '?'} median before each run) · Node ${host.node} · Chromium ${chromium}`,
+    durationMin: (Date.now() - started) / 60_000,
+    trialsPerCase: trials,
+    targetOverheadMs: TARGET_OVERHEAD_MS,
+    engines: [
+      { label: `issue's engine (${ref.slice(0, 7)})`, ref },
+      { label: 'this engine', ref: dirty ? `${head} with uncommitted changes` : head },
+    ],
+    cases: measured,
+  };
+  // Every sample behind the figures, and all the Markdown says: `--render-only` rebuilds it from this.
+  await mkdir(dirname(jsonPath), { recursive: true });
+  await writeFormatted(jsonPath, JSON.stringify(record));
+  const markdown = renderAbRecord(record);
+  await writeFormatted(mdPath, markdown);
   console.log(markdown);
-  log(`wrote ${values.out}`);
+  log(`wrote ${values.out} and its samples, ${jsonPath}`);
 } finally {
-  await rm(work, { recursive: true, force: true }).catch(() => undefined);
-  try {
-    git('worktree', 'prune');
-  } catch {
-    /* the folder is gone; nothing else to tidy */
-  }
+  await tidy();
 }
