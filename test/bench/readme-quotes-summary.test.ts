@@ -17,6 +17,12 @@ describe('the benchmark figures quoted in the docs', () => {
     expect(quote!.trim()).toBe((await readFile('bench/summary.md', 'utf8')).trim());
   });
 
+  it('docs/benchmarks.md quotes bench/ab.md exactly as npm run bench:ab generated it', async () => {
+    const quote = quoted(await readFile('docs/benchmarks.md', 'utf8'), 'bench/ab.md');
+    expect(quote, 'docs/benchmarks.md has lost its bench/ab.md markers').toBeDefined();
+    expect(quote!.trim()).toBe((await readFile('bench/ab.md', 'utf8')).trim());
+  });
+
   it('the README quotes bench/headline.md exactly as npm run bench generated it', async () => {
     const quote = quoted(await readFile('README.md', 'utf8'), 'bench/headline.md');
     expect(quote, 'README.md has lost its bench/headline.md markers').toBeDefined();
