@@ -429,6 +429,8 @@ export const FAULT_ROWS: FaultRow[] = [
     skins: ALL,
     spec: ({ date }) => ({
       csv: ['{date},19:00,,Book,,', '{date},20:00,,Book,,'],
+      // Two rows arm twice: 20 s before midnight, so a loaded machine still arms in time (see several-rows.test.ts).
+      leadMs: 20_000,
       expected: { outcome: 'booked', state: 'booked', bookings: 2, bookedTime: '19:00' },
       asserts:
         'both booked by one run after the release (one login, one clock sync, one fire), 19:00 first as the file orders them; the 20:00 row booked on origin too; one Discord message for both (how soon the second lands is a bench figure, not asserted here)',

@@ -9,7 +9,9 @@ afterEach(async () => {
 
 describe.each(SKIN_NAMES)('every row released tonight, in one run (%s skin)', (skin) => {
   it('books two rows for consecutive hours back to back, in the file order, with one login and one sync', async () => {
-    current = await scene({ skin, rows: ['{date},19:00,,Book,,', '{date},20:00,,Book,,'] });
+    // Two rows arm twice before midnight: 20 s, not 12, so a loaded machine still arms in time (at 12 s
+    // the run was seen to start late under CI's load, with no clock sync and the second row 2 s behind).
+    current = await scene({ skin, leadMs: 20_000, rows: ['{date},19:00,,Book,,', '{date},20:00,,Book,,'] });
     const steps: string[] = [];
     const result = await current.run({ onStep: (s) => void steps.push(s) });
     expect(result.outcome).toBe('booked');
