@@ -12,8 +12,11 @@ import { FAULT_ROWS } from '../../bench/faults/rows.ts';
  * double bookings, and the behaviour the row names. Outcomes and behaviour are asserted, never speed.
  */
 
-// Rows run a few at a time (each is mostly waiting for its release); the rest wait their turn.
-const limit = limiter(DEFAULT_JOBS);
+// Rows run two at a time here, not npm run bench:faults' DEFAULT_JOBS (3): under npm test they share the
+// machine with the other test files, and on a slow day three at once made rows reach midnight late (a
+// re-login after midnight, a request before the venue's midnight) — timing, not the behaviour asserted.
+// vitest starts at most 5 of them at once, so no row waits in this queue near its 240 s timeout.
+const limit = limiter(Math.min(2, DEFAULT_JOBS));
 
 describe.concurrent('fault matrix: each fault ends as it should, and breaks nothing it names', () => {
   for (const { row, skin } of matrixCases(FAULT_ROWS)) {
