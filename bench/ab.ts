@@ -117,40 +117,11 @@ try {
   const refOut = (i: number) => join(work, `ref-${i}`);
   const oursOut = (i: number) => join(work, `ours-${i}`);
   for (const [n, i] of cases.entries()) {
-    const runRef = () =>
-      run(worktree, [
-        '--cases',
-        String(i),
-        '--trials',
-        String(trials),
-        '--baseline-trials',
-        '0',
-        '--cold',
-        '0',
-        '--out',
-        refOut(i),
-      ]);
-    const runOurs = () =>
-      run(ROOT, [
-        '--skins',
-        'estelle',
-        '--cases',
-        String(i),
-        '--trials',
-        String(trials),
-        '--baseline-trials',
-        '0',
-        '--h2h-trials',
-        '0',
-        '--retry-trials',
-        '0',
-        '--two-row-trials',
-        '0',
-        '--cold',
-        '0',
-        '--out',
-        oursOut(i),
-      ]);
+    // Both benches: this case, our trials only (the older bench knows no skins or extra trial sets).
+    const only = ['--cases', String(i), '--trials', String(trials), '--baseline-trials', '0', '--cold', '0'];
+    const runRef = () => run(worktree, [...only, '--out', refOut(i)]);
+    const extra = ['--h2h-trials', '0', '--retry-trials', '0', '--two-row-trials', '0'];
+    const runOurs = () => run(ROOT, ['--skins', 'estelle', ...only, ...extra, '--out', oursOut(i)]);
     await mkdir(refOut(i), { recursive: true });
     await mkdir(oursOut(i), { recursive: true });
     // Alternate who goes first, so neither engine always meets the machine warmer.
