@@ -135,6 +135,8 @@ export const ScenarioSchema = z.object({
     lockAfterFailures: z.number().int().min(0),
     /** Active bookings one member may hold per court date (0 = unlimited). */
     dailyLimitPerMember: z.number().int().min(0),
+    /** No HTTP Date header on any response (as behind a proxy that strips it): the clock cannot be read. */
+    noDateHeader: z.boolean(),
   }),
 });
 
@@ -178,6 +180,7 @@ export const DEFAULT_SCENARIO: Scenario = {
     markupDrift: false,
     lockAfterFailures: 0,
     dailyLimitPerMember: 0,
+    noDateHeader: false,
   },
 };
 

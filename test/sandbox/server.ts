@@ -328,6 +328,10 @@ export class SandboxServer implements SiteHost {
     const outbound = this.oneWay() + (reply.page ? this.scenario.slowFirstPaintMs : 0);
     if (outbound > 0) await delay(outbound);
     if (res.destroyed) return;
+    if (this.scenario.faults.noDateHeader) {
+      delete headers.date;
+      res.sendDate = false;
+    }
     res.writeHead(reply.status, headers);
     res.end(reply.body ?? '');
   }
