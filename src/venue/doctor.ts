@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright';
+import { systemClock } from '../calendar/clock.ts';
 import { describeError } from '../errors.ts';
+import { measureServerClock } from './clock-sync.ts';
 import { addressUrl, courtOrder } from './fire/page-by-page.ts';
 import { parseMyBookings, parseShown } from './my-bookings.ts';
 import { setDate, showDay, type DayShown } from './navigate.ts';
@@ -99,6 +101,63 @@ async function annotated(
   return file;
 }
 
+/**
+ * The overlays (cookie banner, pop-ups): each time `look` runs, every overlay shown is dismissed as a run
+ * dismisses it, and an overlay still shown afterwards is broken (its selector is not the control that
+ * closes it). `report` adds one key per overlay, once: never shown, not checked (pop-ups come and go).
+ */
+function overlayChecks(page: Page, ctx: VenueContext, add: (report: KeyReport) => void) {
+  const seen = new Map<number, KeyReport>();
+  let reported = false;
+  const shown = (selector: string) =>
+    page
+      .locator(selector)
+      .first()
+      .isVisible()
+      .catch(() => false);
+  return {
+    async look(): Promise<void> {
+      const before = new Map<number, string>();
+      for (const [index, selector] of ctx.profile.overlays.entries())
+        if (seen.get(index)?.verdict !== 'broken' && (await shown(selector))) before.set(index, page.url());
+      if (before.size === 0) return;
+      await dismissOverlays(page, ctx);
+      for (const [index, url] of before) {
+        const selector = ctx.profile.overlays[index]!;
+        const gone = await page
+          .locator(selector)
+          .first()
+          .waitFor({ state: 'hidden', timeout: 2_000 })
+          .then(
+            () => true,
+            () => false,
+          );
+        seen.set(index, {
+          key: `overlays.${index}`,
+          page: url,
+          matched: 1,
+          verdict: gone ? 'ok' : 'broken',
+          note: gone
+            ? `"${selector}" was shown and clicking it closed it`
+            : `"${selector}" was shown and is still there after it was clicked: name the button that closes it`,
+        });
+      }
+    },
+    report(): void {
+      if (reported) return;
+      reported = true;
+      for (const [index, selector] of ctx.profile.overlays.entries())
+        add(
+          seen.get(index) ?? {
+            key: `overlays.${index}`,
+            verdict: 'not-checked',
+            note: `"${selector}" was not shown on the sign-in or home page (pop-ups come and go)`,
+          },
+        );
+    },
+  };
+}
+
 /** The selector a Read points at, from a scope selector (":self" = the scope). */
 function readSelector(scope: string, read: Read): string {
   return read.selector ? `${scope} ${read.selector}` : scope;
@@ -120,7 +179,7 @@ export async function runDoctor(
   const count = async (
     key: string,
     selector: string,
-    options: { text?: string; required?: boolean } = {},
+    options: { text?: string; required?: boolean; whyMissing?: string } = {},
   ) => {
     const found = await probe(page, selector, options.text);
     add({
@@ -129,7 +188,9 @@ export async function runDoctor(
       sample: found.sample,
       verdict: found.count > 0 ? 'ok' : options.required === false ? 'not-checked' : 'broken',
       ...(found.count === 0
-        ? { note: `"${selector}"${options.text ? ` with text ${options.text}` : ''} matched nothing` }
+        ? {
+            note: `"${selector}"${options.text ? ` with text ${options.text}` : ''} matched nothing${options.whyMissing ? ` ${options.whyMissing}` : ''}`,
+          }
         : {}),
     });
     return found.count;
@@ -137,11 +198,38 @@ export async function runDoctor(
   const matchCount = (key: string, match: Match, required = true) =>
     count(key, match.selector ?? 'body', { ...(match.text ? { text: match.text } : {}), required });
   const notChecked = (key: string, note: string) => add({ key, verdict: 'not-checked', note });
-  const done = (): DoctorReport => ({ keys, screenshots, date: options.date });
+  const overlays = overlayChecks(page, ctx, add);
+  const done = (): DoctorReport => {
+    overlays.report();
+    return { keys, screenshots, date: options.date };
+  };
+
+  // The page whose Date header the clock synchronisation reads (no session needed).
+  const probeUrl = venueUrl(profile, profile.paths.clockProbe);
+  try {
+    const look = await measureServerClock(probeUrl, systemClock, {
+      probesPerRound: 1,
+      rounds: 0,
+      timeoutMs: ctx.timeoutMs,
+    });
+    add({
+      key: 'paths.clockProbe',
+      page: probeUrl,
+      verdict: 'ok',
+      note: `its Date header puts the venue's clock ${Math.round(look.offsetMs)} ms (±${Math.ceil(look.offsetUncertaintyMs)}) from this machine's`,
+    });
+  } catch (error) {
+    add({
+      key: 'paths.clockProbe',
+      page: probeUrl,
+      verdict: 'broken',
+      note: `${describeError(error).split('\n')[0]!}: without it a run fires late, on the runner's clock`,
+    });
+  }
 
   // Sign in.
   await goTo(page, ctx, venueUrl(profile, profile.paths.login));
-  await dismissOverlays(page, ctx);
+  await overlays.look();
   const loginBoxes: Boxed[] = [
     { key: 'login.email', selector: profile.login.email },
     { key: 'login.password', selector: profile.login.password },
@@ -156,6 +244,11 @@ export async function runDoctor(
     return done();
   }
   await count('login.loggedIn', profile.login.loggedIn);
+  for (const key of ['login.error', 'login.locked'])
+    notChecked(
+      key,
+      'shown only after a refused sign-in: the doctor never tries a wrong password (it could lock the account)',
+    );
   const maintenance = await probe(page, profile.maintenance.selector ?? 'body', profile.maintenance.text);
   add({
     key: 'maintenance',
@@ -171,6 +264,7 @@ export async function runDoctor(
   try {
     await goTo(page, ctx, venueUrl(profile, profile.paths.home));
     await assertNotMaintenance(page, ctx);
+    await overlays.look();
     for (const [index, step] of profile.navigation.entries()) {
       await dismissOverlays(page, ctx);
       const key = `navigation.${index}`;
@@ -287,6 +381,11 @@ export async function runDoctor(
           .waitFor({ state: 'visible', timeout: ctx.timeoutMs })
           .catch(() => undefined);
         await count('confirm.dialog', profile.confirm.dialog);
+        if (profile.confirm.close)
+          await count('confirm.close', profile.confirm.close, {
+            required: false,
+            whyMissing: 'on the open dialog: it may show only after a booking (the doctor never books)',
+          });
       }
     } else {
       notChecked('confirm', 'no free slot on that date to open the confirm step with');
@@ -298,6 +397,7 @@ export async function runDoctor(
         ...(profile.confirm.dialog ? [{ key: 'confirm.dialog', selector: profile.confirm.dialog }] : []),
         ...(profile.confirm.terms ? [{ key: 'confirm.terms', selector: profile.confirm.terms }] : []),
         { key: 'confirm.button', selector: profile.confirm.button },
+        ...(profile.confirm.close ? [{ key: 'confirm.close', selector: profile.confirm.close }] : []),
       ]);
     }
   } catch (error) {

@@ -6,7 +6,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { main as doctor } from '../../src/cli/doctor.ts';
 import { profilePath } from '../../src/venue/profile.ts';
-import { courtDateForTests, offsetForRelease, startSandbox, type Sandbox } from '../sandbox/index.ts';
+import {
+  courtDateForTests,
+  offsetForRelease,
+  startSandbox,
+  type Sandbox,
+  type ScenarioPatch,
+} from '../sandbox/index.ts';
 
 let venue: Sandbox | undefined;
 let dir: string | undefined;
@@ -18,11 +24,12 @@ afterEach(async () => {
 });
 
 /** Runs `npm run doctor` in-process against a sandbox whose court date was released an hour ago. */
-async function runDoctor(profileText?: string) {
+async function runDoctor(profileText?: string, scenario: ScenarioPatch = {}) {
   const date = courtDateForTests();
   venue = await startSandbox({
     clockOffsetMs: offsetForRelease(date, -60 * 60_000),
     preBooked: [{ date, time: '10:00', court: 'Padel Court 2', member: 'member@example.com' }],
+    ...scenario,
   });
   dir = await mkdtemp(join(tmpdir(), 'doctor-'));
   let profile = 'estelle';
@@ -38,15 +45,24 @@ async function runDoctor(profileText?: string) {
     ESTELLE_BASE_URL: venue.url,
   });
   const report = JSON.parse(lines.join('\n')) as {
-    keys: { key: string; verdict: string; parsed?: string[] }[];
+    keys: { key: string; verdict: string; parsed?: string[]; note?: string }[];
     screenshots: string[];
   };
-  return { code, report, verdict: (key: string) => report.keys.find((k) => k.key === key)?.verdict };
+  const entry = (key: string) => report.keys.find((k) => k.key === key);
+  return {
+    code,
+    report,
+    verdict: (key: string) => entry(key)?.verdict,
+    note: (key: string) => entry(key)?.note,
+  };
 }
 
 describe('npm run doctor checks a profile against the live site and never books', () => {
   it('passes the Estelle profile on its skin: every key it can check works, with annotated screenshots', async () => {
-    const { code, report, verdict } = await runDoctor();
+    // With the cookie banner (sign-in page) and the marketing pop-up (after sign-in) both shown.
+    const { code, report, verdict, note } = await runDoctor(undefined, {
+      overlays: { cookieBanner: true, marketing: true, marketingDelayMs: 0 },
+    });
     const broken = report.keys.filter((k) => k.verdict === 'broken');
     expect(broken).toEqual([]);
     expect(code).toBe(0);
@@ -61,6 +77,12 @@ describe('npm run doctor checks a profile against the live site and never books'
       expect(verdict(key), key).toBe('ok');
     expect(report.keys.find((k) => k.key === 'myBookings.time')?.parsed).toEqual(['10:00']);
     expect(verdict('confirm.success')).toBe('not-checked');
+    // The keys a run needs beyond the click path: the clock probe, the overlays, the dialog's close.
+    expect(verdict('paths.clockProbe')).toBe('ok');
+    expect(note('paths.clockProbe')).toMatch(/venue's clock -?\d+ ms \(±\d+\) from this machine's/);
+    expect([verdict('overlays.0'), verdict('overlays.1')]).toEqual(['ok', 'ok']);
+    expect(verdict('confirm.close')).toBe('ok');
+    expect([verdict('login.error'), verdict('login.locked')]).toEqual(['not-checked', 'not-checked']);
     expect(report.screenshots.length).toBeGreaterThanOrEqual(5);
     for (const file of report.screenshots) expect(existsSync(file)).toBe(true);
     // Never books: the only booking is the one that was there.
@@ -81,6 +103,24 @@ describe('npm run doctor checks a profile against the live site and never books'
     expect(verdict('slots.free')).toBe('ok');
     expect(verdict('login.email')).toBe('ok');
   }, 60_000);
+});
+
+describe('the doctor names what a run needs besides the click path', () => {
+  it('a clock probe the venue clock cannot be read from, and an overlay its click does not close', async () => {
+    const raw = parse(await readFile(profilePath('estelle'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    raw.overlays = ['#cookie-banner', '.triptease-close']; // the banner itself, not its Accept button
+    const { code, verdict, note } = await runDoctor(stringify(raw), {
+      overlays: { cookieBanner: true, marketing: false, marketingDelayMs: 0 },
+      faults: { noDateHeader: true },
+    });
+    expect(code).toBe(1);
+    expect(verdict('paths.clockProbe')).toBe('broken');
+    expect(note('paths.clockProbe')).toMatch(/without a Date header.*fires late/);
+    expect(verdict('overlays.0')).toBe('broken');
+    expect(note('overlays.0')).toMatch(/still there after it was clicked/);
+    expect(verdict('overlays.1')).toBe('not-checked'); // no pop-up shown in this scenario
+    expect(verdict('login.loggedIn')).toBe('ok'); // the rest still checked
+  }, 120_000); // the banner left open costs every click of the sign-in and the click path its 6 s of retries
 });
 
 describe('the doctor names a slot click that finds nothing', () => {
