@@ -29,17 +29,18 @@ with the annotated screenshot of the page where it broke. Never books. Exits 1 w
 
 /** Which annotated screenshot shows a key (the doctor names them doctor-<page>.png). */
 export function screenshotFor(key: string, screenshots: readonly string[]): string | undefined {
-  const page = key.startsWith('login')
-    ? 'login'
-    : key.startsWith('navigation.')
-      ? `step-${Number(key.split('.')[1]) + 1}`
-      : key.startsWith('slots') || key.startsWith('dayView')
-        ? 'day-view'
-        : key.startsWith('confirm')
-          ? 'confirm'
-          : key.startsWith('myBookings')
-            ? 'my-bookings'
-            : undefined;
+  const page =
+    key.startsWith('login') || key.startsWith('overlays')
+      ? 'login'
+      : key.startsWith('navigation.')
+        ? `step-${Number(key.split('.')[1]) + 1}`
+        : key.startsWith('slots') || key.startsWith('dayView')
+          ? 'day-view'
+          : key.startsWith('confirm')
+            ? 'confirm'
+            : key.startsWith('myBookings')
+              ? 'my-bookings'
+              : undefined;
   return screenshots.find((s) => page && basename(s).includes(`doctor-${page}`)) ?? screenshots.at(-1);
 }
 
