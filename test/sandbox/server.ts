@@ -265,7 +265,8 @@ export class SandboxServer implements SiteHost {
               reply: entry
                 ? { status: 200, outcome: 'cancelled', slotId: entry.slotId, reference: entry.reference }
                 : { status: 404, outcome: 'nothing-to-cancel' },
-              serverMs: this.clock.now(),
+              // The instant the ledger holds: a second clock read can be a millisecond later.
+              serverMs: entry?.cancelledAtServerMs ?? this.clock.now(),
             });
           },
           Math.max(0, fireAt - this.clock.now()),
