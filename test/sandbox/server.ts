@@ -209,7 +209,7 @@ export class SandboxServer implements SiteHost {
         outcome: result.ok ? 'booked' : result.code,
         ...(result.ok ? { slotId: result.entry.slotId, reference: result.entry.reference } : {}),
       },
-      serverMs: this.clock.now(),
+      serverMs: result.ok ? result.entry.acceptedAtServerMs : this.clock.now(),
     });
   }
 
