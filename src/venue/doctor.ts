@@ -22,9 +22,9 @@ import { fillTemplate, formatSlot, venueUrl, type Match, type Read, type VenuePr
 import { logIn, type Credentials } from './session.ts';
 
 /**
- * `npm run doctor`: checks a venue profile against the live site. It logs in, walks the flow to the day
- * view of a released date and (without submitting) to the confirm step, and reports every key it can
- * check: how many elements matched, a sample of their text, the value parsed from it. It writes
+ * `npm run doctor`: checks a venue profile against the live site. It reads the venue's clock from the
+ * clock probe, logs in (checking the overlays it meets), walks the flow to the day view of a released date
+ * and (without submitting) to the confirm step, and reports every key it can check: how many elements matched, a sample of their text, the value parsed from it. It writes
  * annotated screenshots (a box and the key's name around each match) and never books.
  */
 
