@@ -30,7 +30,10 @@ describe.each(SKIN_NAMES)('booking at the release, whatever the venue clock says
       // What the member is told (summary, Discord) reads on the venue's clock: fired just before its
       // midnight (to arrive just after), booking judged about when the ledger says it was.
       expect(Math.abs(Date.parse(result.firedAt!) - current.releaseServerMs)).toBeLessThan(200);
-      expect(Math.abs(result.latencyMs! - afterMidnight)).toBeLessThan(80);
+      // The estimate is the Confirm click (venue clock) plus the measured one-way time; the browser's own
+      // delay between click and send is not in it, and under CI's load that alone reached 84 ms. 150 still
+      // tells a judgement on the venue's clock from one on the runner's (seconds off here).
+      expect(Math.abs(result.latencyMs! - afterMidnight)).toBeLessThan(150);
       const status = await current.status();
       const entry = Object.values(status.bookings)[0]!;
       expect(entry).toMatchObject({ state: 'booked', bookedTime: '19:00', reference: result.reference });
