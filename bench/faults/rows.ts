@@ -400,10 +400,11 @@ export const FAULT_ROWS: FaultRow[] = [
       },
       asserts: 'one confirm refused for the limit, and none after it (a limit is not retried)',
       checks: (run) => {
-        const outcomes = bookingsSent(mine(run)).map((r) => r.outcome);
-        return outcomes.join() === 'limit'
-          ? []
-          : [`booking requests ${outcomes.join(', ')}, expected one limit`];
+        const sent = bookingsSent(mine(run));
+        const outcomes = sent.map((r) => r.outcome);
+        // When it goes wrong, say when each request reached the venue (ms from its midnight).
+        const when = sent.map((r) => `${r.outcome} at ${r.serverTimeMs - run.releaseServerMs} ms`);
+        return outcomes.join() === 'limit' ? [] : [`booking requests ${when.join(', ')}, expected one limit`];
       },
     }),
   },
