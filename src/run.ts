@@ -154,8 +154,9 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
     let armed: Armed = await withSession(night, () => arm(night));
     const rearm = async () => (armed = await arm(night, true));
 
-    // 6. Sync: re-check the session shortly before the release while measuring the venue's clock.
-    const waitedForRelease = !options.noWait && clock.now() < night.releaseLocal - 1000;
+    // 6. Sync: re-check the session shortly before the release while measuring the venue's clock. A run
+    // armed in the release's last second (a slow site) still waits for it, on the first look at the clock.
+    const waitedForRelease = !options.noWait && clock.now() < night.releaseLocal;
     const startAtEpochMs = waitedForRelease
       ? await syncWithVenue(night, async () => void (await rearm()))
       : undefined;

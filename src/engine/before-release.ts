@@ -63,7 +63,11 @@ export async function syncWithVenue(night: Night, rearm: () => Promise<void>): P
   sync.catch(() => undefined);
   await sleepUntil(clock, night.releaseLocal - (options.sessionCheckLeadMs ?? 60_000), options.signal);
   const credentials = { username: night.env.username, password: night.env.password };
-  if (
+  // Armed this close to the release, the arming itself just proved the session; a second look would
+  // make the shot late (and a session lost at midnight is recovered by the fire).
+  if (clock.now() > night.releaseLocal - SYNC_DONE_BY_MS) {
+    await step(night, 'session-check-skipped', { why: 'armed too close to the release' });
+  } else if (
     await recheckSession(night.session!, night.ctx, {
       storageStatePath: night.paths.storageState,
       credentials,

@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { earlyBookings, fileExists, memberBookings, scene, SKIN_NAMES, type Scene } from './harness.ts';
+import {
+  availabilityRequests,
+  bookingRequests,
+  earlyBookings,
+  fileExists,
+  memberBookings,
+  scene,
+  SKIN_NAMES,
+  type Scene,
+} from './harness.ts';
 
 let current: Scene | undefined;
 afterEach(async () => {
@@ -77,6 +86,31 @@ describe.each(SKIN_NAMES)('booking at the release, whatever the venue clock says
     const probes = current.venue.requests().filter((r) => r.method === 'HEAD');
     expect(probes.length).toBeGreaterThan(4);
     expect(probes.filter((r) => r.serverTimeMs >= current!.releaseServerMs)).toEqual([]);
+  }, 30_000);
+
+  it('armed in the release’s last second (a slow site), waits for the release: no request reaches the venue before it', async () => {
+    // The arming ends 700 ms before the venue's midnight: too late to measure its clock, so the run
+    // waits on its first look at it. It must not fire at once (a refused, early request costs a retry).
+    current = await scene({ skin });
+    const scene_ = current;
+    const steps: string[] = [];
+    let resumedServerMs = Infinity;
+    const result = await current.run({
+      onStep: async (name) => {
+        steps.push(name);
+        if (name !== 'armed') return;
+        while (scene_.clock.now() < scene_.releaseServerMs - 700) await new Promise((r) => setTimeout(r, 5));
+        resumedServerMs = scene_.venue.clock.now();
+      },
+    });
+    expect(result.outcome).toBe('booked');
+    const early = [...availabilityRequests(current.venue), ...bookingRequests(current.venue)].filter(
+      (r) => r.serverTimeMs > resumedServerMs && r.serverTimeMs < current!.releaseServerMs,
+    );
+    expect(resumedServerMs).toBeLessThan(current.releaseServerMs - 500);
+    expect(early.map((r) => `${r.method} ${r.path} ${r.outcome}`)).toEqual([]);
+    expect(steps).toContain('session-check-skipped');
+    expect(steps).toContain('offset-failed');
   }, 30_000);
 
   it('without a precise clock measurement, fires late enough that the coarse look cannot make it early', async () => {
