@@ -75,7 +75,7 @@ Options:
                      and its clockOffsetMs, if any, is the venue's clock skew
   --skew-ms N        the venue's clock runs N ms ahead of ours (default 1200; negative: behind)
   --latency-ms N     one-way network latency to the venue (default 30)
-  --lead-ms N        start this long before the release (default 14000)
+  --lead-ms N        start this long before the release (default 20000)
   -h, --help`;
 
 const OPTIONS = {
@@ -94,7 +94,7 @@ const ZONE = 'Europe/London';
  * How far ahead of the venue's midnight the demo starts: a login, six pages to the day view and the clock
  * measurement (done 1.5 s before the release) with room to spare on a busy 2-core machine.
  */
-const DEFAULT_LEAD_MS = 14_000;
+const DEFAULT_LEAD_MS = 20_000;
 
 /** The built-in scenarios (--scenario NAME). */
 export const DEMO_SCENARIOS = ['clean', 'competitor', 'two-rows', 'weekly', 'cancellation'];
