@@ -131,7 +131,7 @@ export type RowSpec = {
   /** The whole config.yml instead (hostile files). */
   configText?: string;
   password?: string;
-  /** How far before the venue's midnight the row starts (default 12 s; negative: after it, a late start). */
+  /** How far before the venue's midnight the row starts (default 18 s; negative: after it, a late start). */
   leadMs?: number;
   latency?: { oneWayMs: number; jitterMs: number };
   /** The engine's leads for this row, over the matrix's (bench/faults/book-step.ts FAST_LEADS). */
@@ -293,7 +293,9 @@ export async function runFaultRow(
   const spec = row.spec(probeCtx);
   // Every run starts `leadMs` before the venue's midnight, on both clocks. The venue's clock is placed
   // for that once every run's process has loaded (see placeClocks); until then it reads a little earlier.
-  const leadMs = spec.leadMs ?? 12_000;
+  // 18 s: under CI's load logging in and arming were seen to take 10.6 s, and a run armed after its
+  // clock sync's start (6 s ahead) measures less and fires later than the row means to show.
+  const leadMs = spec.leadMs ?? 18_000;
   const releaseMs = releaseInstantMs(date);
   const shiftFor = (startAtMs: number) => releaseMs - leadMs - startAtMs;
   const shiftMs = shiftFor(Date.now() + 10_000);

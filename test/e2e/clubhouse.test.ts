@@ -45,14 +45,14 @@ describe('another club, another page shape: the clubhouse skin', () => {
     ]);
     expect(memberBookings(current.venue)).toMatchObject([{ time: '20:00' }]);
     expect(earlyBookings(current.venue)).toHaveLength(0);
-  }, 40_000);
+  }, 50_000);
 
   it('books the preferred court written the way members write it ("b" for Court B)', async () => {
     current = await club({ rows: ['{date},19:00,,Book,b,'] });
     const result = await current.run();
     expect(result).toMatchObject({ outcome: 'booked', court: 'Court B' });
     expect(memberBookings(current.venue)).toMatchObject([{ time: '19:00', court: 'Court B' }]);
-  }, 40_000);
+  }, 50_000);
 
   it('reads the plain-table My reservations: a court already held that day is not booked again', async () => {
     current = await club();
@@ -67,7 +67,7 @@ describe('another club, another page shape: the clubhouse skin', () => {
       bookedTime: '10:00',
       court: 'Court B',
     });
-  }, 40_000);
+  }, 50_000);
 
   it('refuses to book blind when My reservations shows a date the profile cannot read', async () => {
     current = await club();
@@ -82,7 +82,7 @@ describe('another club, another page shape: the clubhouse skin', () => {
     expect(result.outcome).toBe('failed');
     expect(result.message).toMatch(/My bookings could not be read[\s\S]*myBookings\.date/);
     expect(bookingRequests(current.venue)).toHaveLength(0);
-  }, 40_000);
+  }, 50_000);
 
   it('honours Retry-After when the booking itself is answered 429, looks at My reservations, then books', async () => {
     current = await club({
@@ -96,7 +96,7 @@ describe('another club, another page shape: the clubhouse skin', () => {
     // The retry was preceded by a look at My reservations (the first look is before arming).
     const looks = myBookingsRequests(current.venue).map((r) => r.realTimeMs);
     expect(looks.some((t) => t > posts[0]!.realTimeMs && t < posts[1]!.realTimeMs)).toBe(true);
-  }, 40_000);
+  }, 50_000);
 
   it('logs in again when the venue revokes sessions before midnight, re-arms the confirm page, and books', async () => {
     current = await club({ scenario: { faults: { revokeSessionsAt: '23:59:56' } } });
@@ -105,14 +105,14 @@ describe('another club, another page shape: the clubhouse skin', () => {
     expect(steps).toContain('session-renewed');
     expect(result.outcome).toBe('booked');
     expect(memberBookings(current.venue)).toHaveLength(1);
-  }, 40_000);
+  }, 50_000);
 
   it('books past a CSRF token that rotates after the confirm page is shown', async () => {
     current = await club({ scenario: { faults: { rotateCsrf: true } } });
     const result = await current.run();
     expect(result.outcome).toBe('booked');
     expect(bookingRequests(current.venue).map((r) => r.outcome)).toEqual(['csrf', 'booked']);
-  }, 40_000);
+  }, 50_000);
 
   it('a dry run opens the confirm page and books nothing', async () => {
     current = await club();
@@ -121,7 +121,7 @@ describe('another club, another page shape: the clubhouse skin', () => {
     expect(result.message).toMatch(/would book Court A at 19:00/);
     expect(bookingRequests(current.venue)).toHaveLength(0);
     expect(current.venue.ledger()).toHaveLength(0);
-  }, 40_000);
+  }, 50_000);
 
   it('without the address shortcut, books page by page: the sessions page, the Reserve link, the POST', async () => {
     current = await club();
@@ -141,7 +141,7 @@ describe('another club, another page shape: the clubhouse skin', () => {
     expect(post!.serverTimeMs).toBeGreaterThan(firstLook.serverTimeMs); // no booking before the slots were seen
     expect(post!.serverTimeMs - current.releaseServerMs).toBeGreaterThanOrEqual(0);
     expect(memberBookings(current.venue)).toMatchObject([{ time: '19:00' }]);
-  }, 40_000);
+  }, 50_000);
 
   it('a broken key is named with its selector and the page', async () => {
     current = await club({ scenario: { faults: { markupDrift: true } } });
@@ -155,7 +155,7 @@ describe('another club, another page shape: the clubhouse skin', () => {
       /slots\.time\.read \("time @datetime"\) found nothing on http:\/\/127\.0\.0\.1:\d+\/members\/book\/padel\/sessions/,
     );
     expect(bookingRequests(current.venue)).toHaveLength(0);
-  }, 40_000);
+  }, 50_000);
 });
 
 /** The scene's configuration (as the harness wrote it). */

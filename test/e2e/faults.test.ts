@@ -40,7 +40,7 @@ describe('faults end with a clear state, a message and screenshots', () => {
     );
     expect(current.venue.requests()).toHaveLength(0);
     expect(existsSync(current.paths.status)).toBe(false);
-  }, 30_000);
+  }, 45_000);
 
   it('a corrupt status file: failed with what to do, and the file left as it was', async () => {
     current = await scene({});
@@ -51,7 +51,7 @@ describe('faults end with a clear state, a message and screenshots', () => {
     expect(result.message).toMatch(/status\.json[\s\S]*git/);
     expect(await readFile(current.paths.status, 'utf8')).toBe('{ not json');
     expect(current.venue.requests()).toHaveLength(0);
-  }, 30_000);
+  }, 45_000);
 
   it('wrong password', async () => {
     current = await scene({ password: 'not-the-password' });
@@ -61,26 +61,26 @@ describe('faults end with a clear state, a message and screenshots', () => {
     // the password never reaches the artifacts' text
     const log = await readFile(result.stepLog, 'utf8');
     expect(log).not.toContain('not-the-password');
-  }, 30_000);
+  }, 45_000);
 
   it('locked account', async () => {
     current = await scene({ password: 'wrong', scenario: { faults: { lockAfterFailures: 1 } } });
     const result = await current.run();
     await expectRecordedFailure(current, result, /locked[\s\S]*Unlock the account/);
-  }, 30_000);
+  }, 45_000);
 
   it('no credentials and no saved session', async () => {
     current = await scene({});
     const result = await current.run({ env: { ...current.env, username: undefined, password: undefined } });
     expect(result.outcome).toBe('failed');
     expect(result.message).toMatch(/ESTELLE_USERNAME/);
-  }, 30_000);
+  }, 45_000);
 
   it('site down for maintenance', async () => {
     current = await scene({ scenario: { faults: { maintenance: true } } });
     const result = await current.run();
     await expectRecordedFailure(current, result, /not working[\s\S]*maintenance/);
-  }, 30_000);
+  }, 45_000);
 
   it('site failing at midnight past the retry window', async () => {
     current = await scene({
@@ -94,7 +94,7 @@ describe('faults end with a clear state, a message and screenshots', () => {
     const tries = current.venue.requests().filter((r) => r.path.includes('/slots'));
     expect(tries.length).toBeGreaterThanOrEqual(3);
     expect(tries.length).toBeLessThanOrEqual(14);
-  }, 30_000);
+  }, 45_000);
 
   it('a selector that finds nothing names the profile key, the selector and the page', async () => {
     current = await scene({ scenario: { faults: { markupDrift: true } } });
@@ -110,7 +110,7 @@ describe('faults end with a clear state, a message and screenshots', () => {
       ),
     ).toBe(true);
     expect(current.venue.requests().filter((r) => isBooking(r.path))).toHaveLength(0);
-  }, 30_000);
+  }, 45_000);
 
   it('session expired at midnight: logs in again and books', async () => {
     current = await scene({ scenario: { faults: { revokeSessionsAt: '00:00:00' } } });
@@ -119,7 +119,7 @@ describe('faults end with a clear state, a message and screenshots', () => {
     expect(steps).toContain('session-lost');
     expect(result.outcome).toBe('booked');
     expect(memberBookings(current.venue)).toHaveLength(1);
-  }, 40_000);
+  }, 50_000);
 
   it('a confirmation that My bookings does not back up is "unverified", loudly', async () => {
     current = await scene({});
@@ -144,7 +144,7 @@ describe('faults end with a clear state, a message and screenshots', () => {
     expect(entry).toMatchObject({ state: 'unverified', reference: result.reference });
     expect(result.screenshots.some((f) => f.includes('my-bookings'))).toBe(true);
     expect(result.screenshots.some((f) => f.includes('confirmation'))).toBe(true);
-  }, 30_000);
+  }, 45_000);
 
   it('logs in again to verify when the venue drops the session right after booking', async () => {
     current = await scene({});
@@ -156,7 +156,7 @@ describe('faults end with a clear state, a message and screenshots', () => {
     });
     expect(result.outcome).toBe('booked');
     expect(memberBookings(venue)).toHaveLength(1);
-  }, 30_000);
+  }, 45_000);
 
   it('the browser crashing', async () => {
     current = await scene({});
@@ -168,7 +168,7 @@ describe('faults end with a clear state, a message and screenshots', () => {
       },
     });
     await expectRecordedFailure(current, result, /browser stopped unexpectedly/);
-  }, 30_000);
+  }, 45_000);
 
   it('killed mid-run: the status file is left intact', async () => {
     current = await scene({ leadMs: 120_000 });
@@ -272,5 +272,5 @@ describe('a court booked is never lost to a failure to write it down', () => {
       bookings: Record<string, { state: string }>;
     };
     expect(kept.bookings[`${current.date} 19:00`]?.state).toBe('booked');
-  }, 30_000);
+  }, 45_000);
 });

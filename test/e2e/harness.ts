@@ -60,8 +60,9 @@ export type SceneOptions = {
 };
 
 export const FAST_RUN = {
-  // Placed ~12 s before a release (room for a slow login and click path on a busy machine): log in at once,
-  // measure the clock 6 s ahead, re-check the session 3 s ahead.
+  // Placed ~18 s before a release: log in at once, measure the clock 6 s ahead, re-check the session 3 s
+  // ahead. Under CI's load (fault rows and browser tests at once on two cores) logging in and arming were
+  // seen to take 10.6 s; a run armed later than its clock sync measures less, and fires later.
   loginLeadMs: 60_000,
   clockSyncLeadMs: 6_000,
   sessionCheckLeadMs: 3_000,
@@ -72,8 +73,8 @@ export const FAST_RUN = {
 export async function scene(options: SceneOptions = {}): Promise<Scene> {
   const date = courtDateForTests();
   const skewMs = options.skewMs ?? 0;
-  // The venue's midnight comes skewMs earlier than the engine's: keep ~8 s before it either way.
-  const leadMs = options.leadMs ?? 12_000 + Math.max(0, skewMs);
+  // The venue's midnight comes skewMs earlier than the engine's: keep the lead on its clock either way.
+  const leadMs = options.leadMs ?? 18_000 + Math.max(0, skewMs);
   const releaseMs = releaseInstantMs(date);
   const shiftMs = releaseMs - leadMs - Date.now();
   const skin = options.skin ?? 'estelle';

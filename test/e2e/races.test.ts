@@ -26,7 +26,7 @@ describe('racing other members for the courts', () => {
       state: 'booked',
       bookedTime: '20:00',
     });
-  }, 30_000);
+  }, 45_000);
 
   it('tries the other court, then Time2, when Time1 is lost between seeing it free and confirming', async () => {
     current = await scene({});
@@ -47,7 +47,7 @@ describe('racing other members for the courts', () => {
     // "taken" by someone else before we asked: no look at My bookings is needed between these tries.
     expect(booking).toEqual(['unavailable', 'unavailable', 'booked']);
     expect(current.venue.requests().filter((r) => r.path === '/page/my-bookings').length).toBe(2); // before arming, and to verify
-  }, 30_000);
+  }, 45_000);
 
   it('books Time1 on the other court when only the court it picked is lost before confirming', async () => {
     current = await scene({});
@@ -67,7 +67,7 @@ describe('racing other members for the courts', () => {
     expect(result.outcome).toBe('booked');
     expect(result).toMatchObject({ bookedTime: '19:00', court: 'Padel Court 2' });
     expect(memberBookings(current.venue)).toHaveLength(1);
-  }, 30_000);
+  }, 45_000);
 
   it('reports unavailable (exit non-zero) when both times are taken, and books nothing', async () => {
     current = await scene({});
@@ -84,7 +84,7 @@ describe('racing other members for the courts', () => {
     expect(current.venue.requests().filter((r) => isBooking(r.path))).toHaveLength(0);
     expect((await current.status()).bookings[`${current.date} 19:00`]?.state).toBe('unavailable');
     expect(result.screenshots.length).toBeGreaterThan(0);
-  }, 30_000);
+  }, 45_000);
 
   it('books the other court when the preferred court is taken', async () => {
     current = await scene({ rows: ['{date},19:00,20:00,Book,Padel Court 1,'] });
@@ -93,14 +93,14 @@ describe('racing other members for the courts', () => {
     expect(result.outcome).toBe('booked');
     expect(result.court).toBe('Padel Court 2');
     expect(memberBookings(current.venue)).toMatchObject([{ time: '19:00', court: 'Padel Court 2' }]);
-  }, 30_000);
+  }, 45_000);
 
   it('books the preferred court when it is free', async () => {
     current = await scene({ rows: ['{date},19:00,,Book,Padel Court 2,'] });
     const result = await current.run();
     expect(result.outcome).toBe('booked');
     expect(memberBookings(current.venue)).toMatchObject([{ time: '19:00', court: 'Padel Court 2' }]);
-  }, 30_000);
+  }, 45_000);
 
   it('does not book again when the member already holds a court that day', async () => {
     current = await scene({});
@@ -121,7 +121,7 @@ describe('racing other members for the courts', () => {
       court: 'Padel Court 2',
     });
     expect(result.message).toMatch(/already hold Padel Court 2 at 10:00 .*not at 19:00 or 20:00/);
-  }, 30_000);
+  }, 45_000);
 
   it('records the row booked when the court held that day is at one of its times', async () => {
     current = await scene({});
@@ -136,7 +136,7 @@ describe('racing other members for the courts', () => {
       state: 'booked',
       bookedTime: '20:00',
     });
-  }, 30_000);
+  }, 45_000);
 
   it('two runners without a shared lock book once: the one that had to retry looks at My bookings first', async () => {
     // Two clones of the repository (their own status files, so no lock between them) for the same row.
@@ -157,7 +157,7 @@ describe('racing other members for the courts', () => {
     expect([a.outcome, b.outcome].sort()).toEqual(['already-booked', 'booked']);
     expect(memberBookings(current.venue)).toHaveLength(1);
     expect(current.venue.requests().filter((r) => r.outcome === 'rate-limited')).toHaveLength(1);
-  }, 40_000);
+  }, 50_000);
 
   it.each([
     { skin: 'estelle', court: 'Padel Court 1' },
@@ -182,7 +182,7 @@ describe('racing other members for the courts', () => {
       expect(venue.requests().filter((r) => isBooking(r.path))).toHaveLength(0);
       expect((await current.status()).bookings[`${date} 19:00`]).toMatchObject({ state: 'booked', court });
     },
-    30_000,
+    45_000,
   );
 
   it('makes one booking when two runs start at once on one machine', async () => {
@@ -194,7 +194,7 @@ describe('racing other members for the courts', () => {
     const entry = (await current.status()).bookings[`${current.date} 19:00`]!;
     expect(entry.state).toBe('booked');
     expect(entry.attempts).toHaveLength(1);
-  }, 40_000);
+  }, 50_000);
 
   it('logs in again when the venue revokes sessions shortly before midnight, and still books', async () => {
     // Sessions existing at 23:59:56 (server) are dropped; the engine re-checks 3 s before release.
@@ -205,7 +205,7 @@ describe('racing other members for the courts', () => {
     expect(result.outcome).toBe('booked');
     expect(memberBookings(current.venue)).toHaveLength(1);
     expect(current.venue.requests().filter((r) => r.outcome === 'logged-in')).toHaveLength(2);
-  }, 30_000);
+  }, 45_000);
 
   it('logs in again when the venue ends the session while arming, before the release, and still books', async () => {
     // Revoked right after the login: the look at My bookings lands on the sign-in page. The run logs in
@@ -227,7 +227,7 @@ describe('racing other members for the courts', () => {
     const logins = venue.requests().filter((r) => r.outcome === 'logged-in');
     expect(logins).toHaveLength(2);
     expect(logins[1]!.serverTimeMs).toBeLessThan(current.releaseServerMs);
-  }, 30_000);
+  }, 45_000);
 
   it('retries through 503s at midnight within the rate limit and books', async () => {
     current = await scene({
@@ -244,7 +244,7 @@ describe('racing other members for the courts', () => {
       expect(tries[i]!.realTimeMs - tries[i - 4]!.realTimeMs).toBeGreaterThanOrEqual(900);
     }
     expect(earlyBookings(current.venue)).toHaveLength(0);
-  }, 30_000);
+  }, 45_000);
 
   it('honours 429 Retry-After at midnight and books', async () => {
     current = await scene({
@@ -259,7 +259,7 @@ describe('racing other members for the courts', () => {
     const tries = current.venue.requests().filter((r) => r.path.includes('/slots'));
     expect(tries[0]!.status).toBe(429);
     expect(tries[1]!.realTimeMs - tries[0]!.realTimeMs).toBeGreaterThanOrEqual(1900);
-  }, 30_000);
+  }, 45_000);
 
   it('a dry run goes up to the slots and books nothing', async () => {
     current = await scene({});
@@ -271,7 +271,7 @@ describe('racing other members for the courts', () => {
     expect(current.venue.requests().filter((r) => isBooking(r.path))).toHaveLength(0);
     expect((await current.status()).bookings[`${current.date} 19:00`]?.state).toBe('dry-run');
     for (const shot of result.screenshots) expect(await fileExists(shot)).toBe(true);
-  }, 30_000);
+  }, 45_000);
 
   it('a dry run with --no-wait before the release reports what it would do', async () => {
     current = await scene({ leadMs: 3 * 60_000 });
@@ -279,5 +279,5 @@ describe('racing other members for the courts', () => {
     expect(result.outcome).toBe('dry-run');
     expect(result.message).toMatch(/not open yet.*would book 19:00, else 20:00/);
     expect(current.venue.ledger()).toHaveLength(0);
-  }, 30_000);
+  }, 45_000);
 });

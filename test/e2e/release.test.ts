@@ -51,7 +51,7 @@ describe.each(SKIN_NAMES)('booking at the release, whatever the venue clock says
       console.log(
         `skew ${skewMs}: accepted ${afterMidnight} ms after midnight (estimated ${result.latencyMs}); offset est ${result.serverClockOffsetMs}`,
       );
-    }, 30_000);
+    }, 45_000);
   }
 
   it('follows the venue when the runner clock is 90 s behind it (schedule and fire on the venue clock)', async () => {
@@ -63,9 +63,9 @@ describe.each(SKIN_NAMES)('booking at the release, whatever the venue clock says
     const afterMidnight = booking!.acceptedAtServerMs - current.releaseServerMs;
     expect(afterMidnight).toBeGreaterThanOrEqual(0);
     expect(afterMidnight).toBeLessThan(AT_RELEASE_MS);
-    expect(Date.now() - started).toBeLessThan(20_000); // it did not sit out the runner's own 98 s
+    expect(Date.now() - started).toBeLessThan(60_000); // the venue's midnight was 18 s away; the runner's own, 108 s
     expect(earlyBookings(current.venue)).toHaveLength(0);
-  }, 30_000);
+  }, 90_000);
 
   it('ends the venue-clock measurement before the release when it would run on, and fires on time', async () => {
     // A measurement that would not end in time (never narrow enough, 60 rounds of about a second each,
@@ -86,7 +86,7 @@ describe.each(SKIN_NAMES)('booking at the release, whatever the venue clock says
     const probes = current.venue.requests().filter((r) => r.method === 'HEAD');
     expect(probes.length).toBeGreaterThan(4);
     expect(probes.filter((r) => r.serverTimeMs >= current!.releaseServerMs)).toEqual([]);
-  }, 30_000);
+  }, 45_000);
 
   it('armed in the release’s last second (a slow site), waits for the release: no request reaches the venue before it', async () => {
     // The arming ends 700 ms before the venue's midnight: too late to measure its clock, so the run
@@ -111,7 +111,7 @@ describe.each(SKIN_NAMES)('booking at the release, whatever the venue clock says
     expect(early.map((r) => `${r.method} ${r.path} ${r.outcome}`)).toEqual([]);
     expect(steps).toContain('session-check-skipped');
     expect(steps).toContain('offset-failed');
-  }, 30_000);
+  }, 45_000);
 
   it('without a precise clock measurement, fires late enough that the coarse look cannot make it early', async () => {
     // The precise measurement would start after its cut-off (1.5 s before the release), so it is not made:
@@ -129,5 +129,5 @@ describe.each(SKIN_NAMES)('booking at the release, whatever the venue clock says
     expect(steps).toContain('offset-failed');
     expect(result.outcome).toBe('booked');
     expect(earlyBookings(current.venue)).toHaveLength(0);
-  }, 30_000);
+  }, 45_000);
 });

@@ -20,7 +20,7 @@ describe('the session, the click path and the page', () => {
     await current.run({ dryRun: true, noWait: true, date: current.date, onStep });
     expect(steps).toEqual([{ restored: false }, { restored: true }]);
     expect(current.venue.requests().filter((r) => r.outcome === 'logged-in')).toHaveLength(1);
-  }, 30_000);
+  }, 45_000);
 
   it('gets through overlays, a hidden date field and a venue that refuses deep links; books past a stale CSRF token', async () => {
     current = await scene({
@@ -39,7 +39,7 @@ describe('the session, the click path and the page', () => {
       .map((r) => r.outcome);
     expect(bookingOutcomes).toEqual(['csrf', 'booked']);
     expect(memberBookings(current.venue)).toHaveLength(1);
-  }, 30_000);
+  }, 45_000);
 
   it('records a Playwright trace only after login, paused while logging in again: the password is never in it', async () => {
     current = await scene({ scenario: { faults: { revokeSessionsAt: '23:59:56' } } });
@@ -54,5 +54,5 @@ describe('the session, the click path and the page', () => {
       expect(text.length).toBeGreaterThan(1000);
       expect(text).not.toContain(current.env.password!);
     }
-  }, 40_000);
+  }, 50_000);
 });

@@ -49,7 +49,7 @@ describe.each(SKIN_NAMES)('every row released tonight, in one run (%s skin)', (s
     const status = await current.status();
     expect(status.bookings[`${current.date} 19:00`]?.state).toBe('booked');
     expect(status.bookings[`${current.date} 20:00`]?.state).toBe('booked');
-  }, 40_000);
+  }, 50_000);
 
   it("stops the date's other rows on the venue's one-court-a-day refusal, without a retry storm", async () => {
     current = await scene({
@@ -71,5 +71,5 @@ describe.each(SKIN_NAMES)('every row released tonight, in one run (%s skin)', (s
     expect(bookingRequests(current.venue)).toHaveLength(2);
     for (const time of ['20:00', '21:00'])
       expect((await current.status()).bookings[`${current.date} ${time}`]?.state).toBe('failed');
-  }, 40_000);
+  }, 50_000);
 });

@@ -36,6 +36,6 @@ describe('the engine and a saved session that is not one', () => {
       expect(logins).toEqual([{ restored: false }]);
       expect(parseStorageState(await readFile(current.paths.storageState, 'utf8')).ok).toBe(true);
     },
-    30_000,
+    45_000,
   );
 });

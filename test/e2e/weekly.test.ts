@@ -23,5 +23,5 @@ describe('a weekly rule books like a dated row', () => {
     expect(result.row).toMatchObject({ date: current.date, time1: '19:00', source: { rule: true } });
     expect(memberBookings(current.venue)).toMatchObject([{ date: current.date, time: '19:00' }]);
     expect((await current.status()).bookings[`${current.date} 19:00`]?.state).toBe('booked');
-  }, 30_000);
+  }, 45_000);
 });
