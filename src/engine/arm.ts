@@ -16,12 +16,13 @@ export async function arm(night: Night, again = false): Promise<Armed> {
   const strategy = fireStrategy(night.profile);
   await walkToDayView(page, night.ctx, target.date);
   const address = night.profile.confirm.address ? await armAddressed(page, night.ctx, target) : undefined;
+  if (!again) await night.shots.take(page, 'armed');
+  // After the screenshot: the step marks the moment the run is ready to fire.
   await step(night, 'armed', {
     url: page.url(),
     strategy,
     ...(address ? { confirmPage: `${address.time} ${address.court}` } : {}),
     ...(again ? { again: true } : {}),
   });
-  if (!again) await night.shots.take(page, 'armed');
   return { strategy, ...(address ? { address } : {}) };
 }
