@@ -205,7 +205,7 @@ export function dayViewPage(ctx: PageContext, spaId: number, month: DateTime, in
     `Padel Courts — ${month.toFormat('LLLL yyyy')}`,
     `<p class="crumbs"><a href="/page/book">Book</a> › <a href="/page/activity/padel-courts">Padel Courts</a> › ${esc(month.toFormat('LLLL yyyy'))}</p>
 <h1>Padel Courts <span class="muted">${esc(month.toFormat('LLLL yyyy'))}</span></h1>
-<div class="day-controls" data-spa-id="${spaId}" data-month="${month.toFormat('yyyy-MM')}">
+<div class="day-controls" data-spa-id="${spaId}" data-month="${month.toFormat('yyyy-MM')}"${ctx.scenario.faults.busyApply ? ' data-busy-apply' : ''}>
   <div class="date-field">
     <label for="from_date">Date</label>
     <div class="picker">

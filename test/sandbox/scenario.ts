@@ -137,6 +137,11 @@ export const ScenarioSchema = z.object({
     dailyLimitPerMember: z.number().int().min(0),
     /** No HTTP Date header on any response (as behind a proxy that strips it): the clock cannot be read. */
     noDateHeader: z.boolean(),
+    /**
+     * Show Availability (estelle skin) does nothing while its last request is still loading, as on a site
+     * with a "busy" flag: presses do not overlap.
+     */
+    busyApply: z.boolean(),
   }),
 });
 
@@ -181,6 +186,7 @@ export const DEFAULT_SCENARIO: Scenario = {
     lockAfterFailures: 0,
     dailyLimitPerMember: 0,
     noDateHeader: false,
+    busyApply: false,
   },
 };
 

@@ -314,7 +314,15 @@ export class SandboxServer implements SiteHost {
         })
       : this.route(method, url, body, req, session, cookies, serverMs);
     const client = session?.email ?? 'anonymous';
-    this.record({ arrivalRealMs, client, method, path: url.pathname + url.search, reply, serverMs });
+    const logged = this.record({
+      arrivalRealMs,
+      client,
+      method,
+      path: url.pathname + url.search,
+      reply,
+      serverMs,
+    });
+    logged.receivedRealMs = arrivalRealMs;
     if (session && reply.outcome === 'slots')
       for (const c of this.scenario.competitors)
         if (c.whenSlotsShown && serverMs >= this.venue.releaseInstant(c.date)) this.competitorBooks(c);
@@ -329,6 +337,7 @@ export class SandboxServer implements SiteHost {
     const outbound = this.oneWay() + (reply.page ? this.scenario.slowFirstPaintMs : 0);
     if (outbound > 0) await delay(outbound);
     if (res.destroyed) return;
+    logged.answeredRealMs = Date.now();
     if (this.scenario.faults.noDateHeader) {
       delete headers.date;
       res.sendDate = false;
@@ -344,9 +353,9 @@ export class SandboxServer implements SiteHost {
     path: string;
     reply: Pick<Reply, 'status' | 'outcome' | 'slotId' | 'reference'>;
     serverMs: number;
-  }): void {
+  }): RequestLogEntry {
     const { reply, serverMs } = entry;
-    this.log.push({
+    const logged: RequestLogEntry = {
       serverTimeMs: serverMs,
       serverTimeIso: DateTime.fromMillis(serverMs, { zone: this.scenario.timeZone }).toISO()!,
       realTimeMs: serverMs - this.scenario.clockOffsetMs,
@@ -357,7 +366,9 @@ export class SandboxServer implements SiteHost {
       outcome: reply.outcome,
       ...(reply.slotId ? { slotId: reply.slotId } : {}),
       ...(reply.reference ? { reference: reply.reference } : {}),
-    });
+    };
+    this.log.push(logged);
+    return logged;
   }
 
   private control(method: string, url: URL, body: string, res: ServerResponse): void {

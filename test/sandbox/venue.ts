@@ -53,6 +53,13 @@ export interface RequestLogEntry {
   serverTimeIso: string;
   /** Real clock at the same moment. */
   realTimeMs: number;
+  /**
+   * Real clock when the request reached the server (before its inbound latency: on loopback, when the
+   * client sent it) and when the answer left (after the outbound latency: when the client got it). HTTP
+   * requests only.
+   */
+  receivedRealMs?: number;
+  answeredRealMs?: number;
   /** Member email, 'anonymous', or 'competitor:<name>'. */
   client: string;
   method: string;

@@ -135,7 +135,11 @@
   });
   showDisplay();
 
+  var busyApply = controls.hasAttribute('data-busy-apply');
+  var loading = 0;
   function showAvailability() {
+    if (busyApply && loading > 0) return; // a site with a busy flag: one request at a time
+    loading += 1;
     slots.classList.add('is-loading');
     slots.setAttribute('aria-busy', 'true');
     return fetch('/spa/' + spaId + '/slots?' + new URLSearchParams({ date: input.value }), {
@@ -163,6 +167,7 @@
         return '<p class="slots-error">We could not load availability. Please check your connection.</p>';
       })
       .then(function (html) {
+        loading -= 1;
         slots.innerHTML = html;
         slots.classList.remove('is-loading');
         slots.removeAttribute('aria-busy');
