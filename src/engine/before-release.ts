@@ -1,6 +1,7 @@
 import { describeError } from '../errors.ts';
-import { measureServerClock, sendTimeFor } from '../venue/clock-sync.ts';
-import { venueUrl } from '../venue/profile.ts';
+import { measureServerClock, sendMarginMs, sendTimeFor } from '../venue/clock-sync.ts';
+import { volleyFor } from '../venue/fire/volley.ts';
+import { fireStrategy, venueUrl } from '../venue/profile.ts';
 import { recheckSession } from '../venue/session.ts';
 import { sleepUntil } from '../venue/wait.ts';
 import { step, type Night } from './night.ts';
@@ -95,24 +96,41 @@ export async function syncWithVenue(night: Night, rearm: () => Promise<void>): P
     await step(night, 'offset-failed', { error: describeError(error) });
   }
   // Without a precise estimate: late enough that even the coarse look's error cannot make it early.
-  const sendAt = night.estimate
+  const lastSendAt = night.estimate
     ? sendTimeFor(night.releaseMs, night.estimate)
     : night.releaseLocal + (night.coarseUncertaintyMs ?? 0) + 250;
-  await step(night, 'waiting-for-release', { sendAt: new Date(sendAt).toISOString() });
-  // Keep the browser's connection to the venue open (no TCP/TLS handshake after midnight).
+  night.volley = volleyFor({
+    overlapping: 'click' in profile.dayView.apply && profile.dayView.apply.overlapping,
+    inPage: fireStrategy(profile) === 'in-page',
+    maxPerSecond: night.config.retry.maxPerSecond,
+    ...(night.estimate
+      ? { clock: { marginMs: sendMarginMs(night.estimate), minRttMs: night.estimate.minRttMs } }
+      : {}),
+  });
+  // A volley's first press goes at the estimate's own instant, its last when a lone press would.
+  const sendAt = lastSendAt - (night.volley?.spanMs ?? 0);
+  await step(night, 'waiting-for-release', {
+    sendAt: new Date(sendAt).toISOString(),
+    ...(night.volley ? { volley: { presses: night.volley.presses, spanMs: night.volley.spanMs } } : {}),
+  });
+  // Keep the browser's connections to the venue open (no TCP/TLS handshake after midnight): one per press.
   await sleepUntil(clock, sendAt - 1_500, options.signal);
-  if (clock.now() < sendAt - 500) await warmConnection(night);
+  if (clock.now() < sendAt - 500) await warmConnections(night, night.volley?.presses ?? 1);
   // The page does the precise wait: hand it the instant ~250 ms ahead.
   await sleepUntil(clock, sendAt - 250, options.signal);
   return sendAt - (clock.now() - Date.now());
 }
 
-/** One cheap request from the page, so the connection the first request needs is open and warm. */
-async function warmConnection(night: Night): Promise<void> {
+/**
+ * Cheap requests from the page, at the same time, so the connections the first requests need are open
+ * and warm (`no-store`: the browser's cache would hold identical requests back, one at a time).
+ */
+async function warmConnections(night: Night, count: number): Promise<void> {
   const url = venueUrl(night.profile, night.profile.paths.clockProbe);
+  const one = `fetch(${JSON.stringify(url)}, { method: 'HEAD', credentials: 'same-origin', redirect: 'manual', cache: 'no-store' })`;
   await night
     .session!.page.evaluate(
-      `fetch(${JSON.stringify(url)}, { method: 'HEAD', credentials: 'same-origin', redirect: 'manual', cache: 'no-store' }).then(() => true, () => false)`,
+      `Promise.all(Array.from({ length: ${count} }, () => ${one})).then(() => true, () => false)`,
     )
     .catch(() => false);
 }

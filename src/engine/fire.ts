@@ -49,6 +49,7 @@ export async function fire(
     stepTimeoutMs: night.ctx.timeoutMs,
     applyFirst: true,
     ...(startAtEpochMs ? { startAtEpochMs } : {}),
+    ...(startAtEpochMs && night.volley ? { volley: night.volley } : {}),
     ...(late ? { lookAtHeldFirst: true } : {}),
   });
   const firedAtMs = clock.now();

@@ -18,6 +18,7 @@ import { describeError } from '../errors.ts';
 import { EXIT_CODE, STATE_AFTER, UNRECORDED_EXIT_CODE, type RunOutcome } from '../outcome.ts';
 import type { ClockEstimate } from '../venue/clock-sync.ts';
 import type { Target } from '../venue/fire/plan.ts';
+import type { Volley } from '../venue/fire/volley.ts';
 import type { Lock } from '../venue/lock.ts';
 import type { VenueContext } from '../venue/page-tools.ts';
 import type { VenueProfile } from '../venue/profile.ts';
@@ -67,6 +68,8 @@ export type Night = {
   /** Set once the run has logged in a second time after the venue ended the session before the release. */
   loggedInAgain?: boolean;
   estimate?: ClockEstimate;
+  /** The first shot as a volley (syncWithVenue decides; volley.ts). */
+  volley?: Volley;
   lock?: Lock;
 };
 

@@ -116,8 +116,12 @@ export function estimateClock(probes: Probe[]): ClockEstimate {
  * latency jitter: arriving a little late costs milliseconds, arriving early costs a whole retry.
  */
 export function sendTimeFor(serverInstantMs: number, estimate: ClockEstimate, safetyMs = 5): number {
-  const margin = estimate.arrivalUncertaintyMs + estimate.jitterMs + safetyMs;
-  return serverInstantMs - estimate.arrivalOffsetMs + margin;
+  return serverInstantMs - estimate.arrivalOffsetMs + sendMarginMs(estimate, safetyMs);
+}
+
+/** How much later than the estimate's own instant `sendTimeFor` sends (ms): uncertainty + jitter + safety. */
+export function sendMarginMs(estimate: ClockEstimate, safetyMs = 5): number {
+  return estimate.arrivalUncertaintyMs + estimate.jitterMs + safetyMs;
 }
 
 export type ClockSyncOptions = {

@@ -178,6 +178,12 @@ export const ProfileSchema = z.strictObject({
           click: selector,
           /** false: the slots are rendered in this page (the engine waits for them); true: a new page loads. */
           navigates: z.boolean(),
+          /**
+           * true: each press sends its own request even while the last one is loading, and each answer is
+           * shown when it comes; the engine then presses a few times around midnight (a volley, see
+           * src/venue/fire/volley.ts). `npm run doctor` checks it. Default false: one press at a time.
+           */
+          overlapping: z.boolean().default(false),
         }),
         z.strictObject({ url: template }),
       ],
@@ -389,6 +395,12 @@ function crossChecks(profile: VenueProfile): { key: string; message: string }[] 
     out.push({ key: 'confirm.address.url', message: 'must use {date:FORMAT}, {time:FORMAT} and {court}' });
   }
   const apply = profile.dayView.apply;
+  if ('click' in apply && apply.overlapping && apply.navigates) {
+    out.push({
+      key: 'dayView.apply.overlapping',
+      message: 'needs navigates: false (a press that loads a new page cancels the one before it)',
+    });
+  }
   if ('url' in apply && !apply.url.includes('{date')) {
     out.push({ key: 'dayView.apply.url', message: 'must contain {date:FORMAT} (the day to show)' });
   }

@@ -7,6 +7,8 @@ import { readStatus, type StatusFile } from '../../src/bookings/status.ts';
 import { shiftedClock, type Clock } from '../../src/calendar/clock.ts';
 import type { Environment } from '../../src/env.ts';
 import { runBooking, type RunOptions, type RunResult } from '../../src/run.ts';
+import { profilePath } from '../../src/venue/profile.ts';
+import { parse, stringify } from 'yaml';
 import {
   courtDateForTests,
   releaseInstantMs,
@@ -57,6 +59,13 @@ export type SceneOptions = {
   rows?: string[];
   config?: Partial<Record<string, unknown>>;
   password?: string;
+  /** Edits the skin's venue profile (its parsed YAML) for this scene, as a member would edit a copy. */
+  profile?: (raw: Record<string, any>) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+};
+
+/** Scenes that pin the fire to one press at a time (the test is about what follows the first answer). */
+export const ONE_PRESS_AT_A_TIME: SceneOptions['profile'] = (raw) => {
+  raw.dayView.apply.overlapping = false;
 };
 
 export const FAST_RUN = {
@@ -94,9 +103,16 @@ export async function scene(options: SceneOptions = {}): Promise<Scene> {
   const rows = (options.rows ?? ['{date},19:00,20:00,Book,,']).map((r) => r.replaceAll('{date}', date));
   await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'bookings'), { recursive: true }));
   await writeFile(paths.bookings, ['Date,Time1,Time2,Status,Court,Note', ...rows].join('\n') + '\n');
+  let profile: string = SKINS[skin].profile;
+  if (options.profile) {
+    const raw = parse(await readFile(profilePath(profile), 'utf8')) as Record<string, unknown>;
+    options.profile(raw);
+    profile = join(dir, 'profile.yml');
+    await writeFile(profile, stringify(raw));
+  }
   const config: Config = ConfigSchema.parse({
     retry: { windowSeconds: 20, maxPerSecond: 4 },
-    venue: { profile: SKINS[skin].profile },
+    venue: { profile },
     ...options.config,
   });
   const member = venue.members[0]!;

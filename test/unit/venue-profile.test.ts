@@ -99,6 +99,18 @@ describe('a profile describes the flow, and says which key is wrong', () => {
     expect(() => parseProfile(address, 'b.yml')).toThrow(
       /confirm\.address: needs confirm\.opens: page[\s\S]*confirm\.address\.url: must use/,
     );
+    const overlappingPageLoad = await withChange(
+      (raw) => (raw.dayView.apply = { click: '#go', navigates: true, overlapping: true }),
+    );
+    expect(() => parseProfile(overlappingPageLoad, 'c.yml')).toThrow(
+      /dayView\.apply\.overlapping: needs navigates: false/,
+    );
+    const oneAtATime = await withChange((raw) => (raw.dayView.apply = { click: '#go', navigates: false }));
+    expect(parseProfile(oneAtATime, 'd.yml').dayView.apply).toEqual({
+      click: '#go',
+      navigates: false,
+      overlapping: false,
+    });
   });
 
   it('chooses the fire strategy from the flow: in-page only when nothing after the release loads a page', async () => {

@@ -1,5 +1,6 @@
 import { formatSlot, type VenueProfile } from '../profile.ts';
 import type { FireArgs, FireTarget } from '../page/index.ts';
+import { pressOffsetsMs, type Volley } from './volley.ts';
 
 /** One row to book tonight, as the run hands it to the fire. */
 export type Target = {
@@ -27,6 +28,8 @@ export type FirePlan = {
   applyFirst: boolean;
   /** The real clock's epoch ms (as the page reads it) of the first request; absent: at once. */
   startAtEpochMs?: number;
+  /** The first shot as a volley, its first press at startAtEpochMs (in-page only; volley.ts). */
+  volley?: Volley;
   /**
    * Look at My bookings before the first booking request too, not only after a failure: set when the
    * run fires after the release without having waited for it (another run of this member may have
@@ -58,6 +61,14 @@ export function fireArgs(
   pageProfile: FireArgs['profile'],
   myBookingsUrl: string,
 ): FireArgs {
-  const { targets, ...rest } = plan;
-  return { ...rest, profile: pageProfile, targets: fireTargets(profile, targets), myBookingsUrl };
+  const { targets, volley, ...rest } = plan;
+  return {
+    ...rest,
+    profile: pageProfile,
+    targets: fireTargets(profile, targets),
+    myBookingsUrl,
+    ...(volley && plan.startAtEpochMs
+      ? { volley: { offsetsMs: pressOffsetsMs(volley), graceMs: volley.graceMs } }
+      : {}),
+  };
 }

@@ -97,6 +97,12 @@ export type FireArgs = {
   /** Epoch ms (the machine's real clock, as the page reads it) at which to press Show Availability. */
   startAtEpochMs?: number;
   /**
+   * The first shot as a volley (src/venue/fire/volley.ts): press again at these offsets (ms after the
+   * first press, the first is 0) unless the slots are already shown; after an answer without slots, wait
+   * up to graceMs for the other presses' answers before pressing again.
+   */
+  volley?: { offsetsMs: number[]; graceMs: number };
+  /**
    * Look at My bookings before the first booking request too, not only after a failure: set when the
    * run fires after the release without having waited for it (another run of this member may have
    * booked since this one looked).

@@ -325,6 +325,10 @@
     let retried = !!args.lookAtHeldFirst;
     let lastStatus;
     let lastReason;
+    // The first shot as a volley (src/venue/fire/volley.ts): only when it is aimed at an instant.
+    const volley = args.volley && args.startAtEpochMs ? args.volley : null;
+    let volleyDone = false;
+    const answersSince = (s) => responses.filter((r) => r.seq > s).length;
     /** Resolves 'slots' once the day's slots are shown, else 'gave-up' (window closed) or 'missing'. */
     const apply = async (lookFirst) => {
       for (let tries = 0; ; tries += 1) {
@@ -354,8 +358,37 @@
         if (out.applies === 1) out.appliedAtEpochMs = epoch();
         ev('apply', { n: out.applies });
         applyTimes.push(now());
+        let presses = 1;
+        if (volley && !volleyDone) {
+          volleyDone = true;
+          const firstAt = applyTimes[applyTimes.length - 1];
+          for (const offset of volley.offsetsMs.slice(1)) {
+            const at = firstAt + offset;
+            while (at - now() > 2) await sleep(at - now() - 1.5);
+            while (now() < at) {
+              /* spin: at most ~2 ms */
+            }
+            if (qa(P.slots.item).some((el) => !el[OLD])) break; // an earlier press already showed them
+            button.click();
+            presses += 1;
+            out.applies += 1;
+            ev('apply', { n: out.applies, volley: true });
+            applyTimes.push(now());
+          }
+        }
+        // A volley's press answered without slots: wait (up to graceMs) for the others' answers.
+        let unansweredSince = null;
         const seen = await waitFor(() => {
+          // A 429 to any press of a volley is the venue asking to back off: honoured even if another
+          // press has shown the slots meanwhile.
+          const backOff = presses > 1 && responses.find((r) => r.seq > s && r.status === 429);
+          if (backOff) return backOff;
           if (qa(P.slots.item).some((el) => !el[OLD])) return 'slots';
+          if (presses > 1 && answersSince(s) < presses) {
+            if (answersSince(s) === 0) return null;
+            if (unansweredSince === null) unansweredSince = now();
+            if (now() - unansweredSince < volley.graceMs) return null;
+          }
           if (P.notOpen.selector && freshMatch(P.notOpen)) return 'not-open';
           if (P.maintenance.selector && freshMatch(P.maintenance)) return 'maintenance';
           return errorResponseSince(s) || null;
@@ -458,10 +491,16 @@
         }
         slots = readSlots(P.slots);
       }
-      const excluded = [];
+      // Slots lost to someone else, by time and court (a fresh read numbers them anew).
+      const taken = [];
+      const slotKey = (slot) => norm(slot.time) + '|' + norm(slot.court);
       let csrfRetries = 0;
       candidates: for (let ci = 0; ci < target.candidates.length;) {
         const c = target.candidates[ci];
+        // A later answer (another press of the volley) may have rendered the slots again since they were
+        // read: the elements read before are gone, and the new ones are the newer news.
+        if (slots.some((slot) => !slot.el.isConnected)) slots = readSlots(P.slots);
+        const excluded = slots.filter((slot) => taken.includes(slotKey(slot))).map((slot) => slot.index);
         const pick = chooseSlot(slots, c.expected, target.preferredCourt, excluded);
         if (!pick) {
           ev('full', { time: c.time });
@@ -558,7 +597,7 @@
           ev('refused', { code, message, status: response && response.status });
           if (code === 'session') return stop('session');
           if (code === 'taken') {
-            excluded.push(pick.index);
+            taken.push(slotKey(pick));
             continue candidates; // lost the race for this court: the next court, else the next time
           }
           if (code === 'limit') {
