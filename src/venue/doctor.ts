@@ -19,6 +19,7 @@ import {
   type VenueContext,
 } from './page-tools.ts';
 import { fillTemplate, formatSlot, venueUrl, type Match, type Read, type VenueProfile } from './profile.ts';
+import { overlapVerdict, pressTwice } from './overlap-check.ts';
 import { logIn, type Credentials } from './session.ts';
 
 /**
@@ -332,6 +333,15 @@ export async function runDoctor(
     return done();
   }
   const slots = day.slots;
+  const apply = profile.dayView.apply;
+  if ('click' in apply && !apply.navigates) {
+    const seen = await pressTwice(page, profile, ctx.timeoutMs);
+    add({
+      key: 'dayView.apply.overlapping',
+      matched: seen.answers.length,
+      ...overlapVerdict(seen, apply.overlapping),
+    });
+  }
   reportSlots(add, profile, slots, options.date);
   await shot('day-view', [
     { key: 'slots.item', selector: profile.slots.item },

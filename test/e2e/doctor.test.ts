@@ -82,6 +82,8 @@ describe('npm run doctor checks a profile against the live site and never books'
     expect(note('paths.clockProbe')).toMatch(/venue's clock -?\d+ ms \(±\d+\) from this machine's/);
     expect([verdict('overlays.0'), verdict('overlays.1')]).toEqual(['ok', 'ok']);
     expect(verdict('confirm.close')).toBe('ok');
+    expect(verdict('dayView.apply.overlapping')).toBe('ok');
+    expect(note('dayView.apply.overlapping')).toMatch(/both answered and the slots shown/);
     expect([verdict('login.error'), verdict('login.locked')]).toEqual(['not-checked', 'not-checked']);
     expect(report.screenshots.length).toBeGreaterThanOrEqual(5);
     for (const file of report.screenshots) expect(existsSync(file)).toBe(true);
@@ -131,4 +133,23 @@ describe('the doctor names a slot click that finds nothing', () => {
     expect(code).toBe(1);
     expect(verdict('slots.click')).toBe('broken');
   }, 60_000);
+});
+
+describe('the doctor checks that Show Availability presses overlap before a volley relies on it', () => {
+  it('dayView.apply.overlapping broken on a site that ignores a press while the last is loading; right when off', async () => {
+    const declared = await runDoctor(undefined, { faults: { busyApply: true } });
+    expect(declared.code).toBe(1);
+    expect(declared.verdict('dayView.apply.overlapping')).toBe('broken');
+    expect(declared.note('dayView.apply.overlapping')).toMatch(
+      /answered one of two presses in a row .*set overlapping: false/,
+    );
+    await venue?.stop();
+    await rm(dir!, { recursive: true, force: true });
+    const raw = parse(await readFile(profilePath('estelle'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    raw.dayView.apply.overlapping = false;
+    const off = await runDoctor(stringify(raw), { faults: { busyApply: true } });
+    expect(off.verdict('dayView.apply.overlapping')).toBe('ok');
+    expect(off.note('dayView.apply.overlapping')).toMatch(/overlapping: false is right/);
+    expect(off.code).toBe(0);
+  }, 120_000);
 });
