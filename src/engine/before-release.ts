@@ -1,6 +1,7 @@
 import { describeError } from '../errors.ts';
 import { measureServerClock, sendMarginMs, sendTimeFor } from '../venue/clock-sync.ts';
 import { volleyFor } from '../venue/fire/volley.ts';
+import { withoutHttpCache } from '../venue/http-cache.ts';
 import { fireStrategy, venueUrl } from '../venue/profile.ts';
 import { recheckSession } from '../venue/session.ts';
 import { sleepUntil } from '../venue/wait.ts';
@@ -107,6 +108,11 @@ export async function syncWithVenue(night: Night, rearm: () => Promise<void>): P
       ? { clock: { marginMs: sendMarginMs(night.estimate), minRttMs: night.estimate.minRttMs } }
       : {}),
   });
+  if (night.volley) {
+    // Off from now until the fire ends (fire.ts), so nothing of it sits between the hand-over and the shot.
+    night.uncached = await withoutHttpCache(night.session!.page);
+    if (!night.uncached) night.volley = undefined; // the presses would go one behind the other: one press
+  }
   // A volley's first press goes at the estimate's own instant, its last when a lone press would.
   const sendAt = lastSendAt - (night.volley?.spanMs ?? 0);
   await step(night, 'waiting-for-release', {

@@ -55,23 +55,28 @@ export async function fire(
   const firedAtMs = clock.now();
   let current = armed;
   let fired: FireOutcome | undefined;
-  for (let round = 0; ; round += 1) {
-    const lost = await fireOnce(night, current, plan(round === 0 ? options.startAtEpochMs : undefined));
-    if (lost.kind !== 'session') {
-      fired = lost;
-      break;
+  try {
+    for (let round = 0; ; round += 1) {
+      const lost = await fireOnce(night, current, plan(round === 0 ? options.startAtEpochMs : undefined));
+      if (lost.kind !== 'session') {
+        fired = lost;
+        break;
+      }
+      if (round > 0) {
+        fired = lost;
+        break;
+      }
+      await step(night, 'session-lost', { url: night.session!.page.url() });
+      await logInAgain(night.session!, night.ctx, {
+        storageStatePath: night.paths.storageState,
+        credentials: { username: night.env.username, password: night.env.password },
+        ...(night.tracer ? { tracer: night.tracer } : {}),
+      });
+      current = await rearm();
     }
-    if (round > 0) {
-      fired = lost;
-      break;
-    }
-    await step(night, 'session-lost', { url: night.session!.page.url() });
-    await logInAgain(night.session!, night.ctx, {
-      storageStatePath: night.paths.storageState,
-      credentials: { username: night.env.username, password: night.env.password },
-      ...(night.tracer ? { tracer: night.tracer } : {}),
-    });
-    current = await rearm();
+  } finally {
+    await night.uncached?.restore();
+    night.uncached = undefined;
   }
 
   const appliedAt = fired.appliedAtEpochMs ? pageToRunClock(fired.appliedAtEpochMs, night) : firedAtMs;

@@ -70,6 +70,8 @@ export type Night = {
   estimate?: ClockEstimate;
   /** The first shot as a volley (syncWithVenue decides; volley.ts). */
   volley?: Volley;
+  /** The page's HTTP cache, turned off for the volley until the fire ends. */
+  uncached?: { restore: () => Promise<void> };
   lock?: Lock;
 };
 

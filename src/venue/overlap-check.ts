@@ -1,5 +1,5 @@
 import type { Page } from 'playwright';
-import { withoutHttpCache } from './fire/in-page.ts';
+import { withoutHttpCache } from './http-cache.ts';
 import type { VenueProfile } from './profile.ts';
 
 /**
