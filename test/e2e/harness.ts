@@ -8,6 +8,7 @@ import { shiftedClock, type Clock } from '../../src/calendar/clock.ts';
 import type { Environment } from '../../src/env.ts';
 import { runBooking, type RunOptions, type RunResult } from '../../src/run.ts';
 import { profilePath } from '../../src/venue/profile.ts';
+import { onTestFailed } from 'vitest';
 import { parse, stringify } from 'yaml';
 import {
   courtDateForTests,
@@ -125,6 +126,12 @@ export async function scene(options: SceneOptions = {}): Promise<Scene> {
   };
   const clock = shiftedClock(shiftMs);
   let runs = 0;
+  // What each run did and when (its step log), printed with a failure: a timing bound that a busy CI
+  // machine broke is then told from a fault of the engine's.
+  const stepLogs: string[] = [];
+  onTestFailed(() => {
+    for (const [i, text] of stepLogs.entries()) console.log(`step log of run ${i + 1}:\n${text}`);
+  });
   return {
     skin,
     courts: SKINS[skin].courts,
@@ -136,9 +143,9 @@ export async function scene(options: SceneOptions = {}): Promise<Scene> {
     paths,
     env,
     releaseServerMs: venue.releaseInstant(date),
-    run: (overrides = {}) => {
+    run: async (overrides = {}) => {
       runs += 1;
-      return runBooking({
+      const result = await runBooking({
         clock,
         env,
         config,
@@ -148,6 +155,8 @@ export async function scene(options: SceneOptions = {}): Promise<Scene> {
         ...FAST_RUN,
         ...overrides,
       });
+      if (result.stepLog && existsSync(result.stepLog)) stepLogs.push(await readFile(result.stepLog, 'utf8'));
+      return result;
     },
     status: () => readStatus(paths.status),
     stop: async () => {
