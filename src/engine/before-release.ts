@@ -1,42 +1,60 @@
 import { describeError } from '../errors.ts';
-import { measureServerClock, sendMarginMs, sendTimeFor } from '../venue/clock-sync.ts';
+import {
+  estimateClock,
+  measureServerClock,
+  sendMarginMs,
+  sendTimeFor,
+  type Probe,
+} from '../venue/clock-sync.ts';
 import { volleyFor } from '../venue/fire/volley.ts';
 import { withoutHttpCache } from '../venue/http-cache.ts';
 import { fireStrategy, venueUrl } from '../venue/profile.ts';
 import { recheckSession } from '../venue/session.ts';
 import { sleepUntil } from '../venue/wait.ts';
-import { step, type Night } from './night.ts';
+import { earliestRelease, step, type Night } from './night.ts';
+
+/** A first look wider than this (± ms) came through a slow answer (a cold start, a stalled runner). */
+export const COARSE_WIDE_MS = 750;
+/** Looks at most, while each is wide; every look narrows the intersection of what they allow. */
+export const COARSE_LOOKS = 3;
 
 /**
- * The runner's clock may be seconds or minutes off: one quick look at the venue's Date header (±0.5 s)
- * puts the schedule on the venue's time; the precise measurement comes later (syncWithVenue).
+ * The runner's clock may be seconds or minutes off: a quick look at the venue's Date header (±0.5 s plus
+ * half the round trip) puts the schedule on the venue's time; the precise measurement comes later
+ * (syncWithVenue). A look that came back wide is taken again, with a warm path, before the run trusts it.
  */
 export async function lookAtVenueClock(night: Night): Promise<void> {
+  const probes: Probe[] = [];
   try {
-    const coarse = await measureServerClock(
-      venueUrl(night.profile, night.profile.paths.clockProbe),
-      night.clock,
-      {
-        probesPerRound: 1,
-        rounds: 0,
-        timeoutMs: 10_000,
-      },
-    );
-    night.releaseLocal = night.releaseMs - Math.round(coarse.offsetMs);
-    night.coarseUncertaintyMs = Math.ceil(coarse.offsetUncertaintyMs);
-    await step(night, 'offset-coarse', {
-      offsetMs: Math.round(coarse.offsetMs),
-      uncertaintyMs: Math.round(coarse.offsetUncertaintyMs),
-    });
+    for (let look = 0; look < COARSE_LOOKS; look += 1) {
+      const one = await measureServerClock(
+        venueUrl(night.profile, night.profile.paths.clockProbe),
+        night.clock,
+        { probesPerRound: 1, rounds: 0, timeoutMs: 10_000 },
+      );
+      probes.push(...one.probes);
+      if (estimateClock(probes).offsetUncertaintyMs <= COARSE_WIDE_MS) break;
+    }
   } catch (error) {
-    await step(night, 'offset-coarse-failed', { error: describeError(error) });
+    if (probes.length === 0) {
+      await step(night, 'offset-coarse-failed', { error: describeError(error) });
+      return;
+    }
   }
+  const coarse = estimateClock(probes);
+  night.releaseLocal = night.releaseMs - Math.round(coarse.offsetMs);
+  night.releaseUncertaintyMs = Math.ceil(coarse.offsetUncertaintyMs);
+  await step(night, 'offset-coarse', {
+    offsetMs: Math.round(coarse.offsetMs),
+    uncertaintyMs: Math.round(coarse.offsetUncertaintyMs),
+    looks: probes.length,
+  });
 }
 
 /** Phase 2: waits without a browser until the login lead before the release. */
 export async function waitForLoginLead(night: Night): Promise<void> {
   const leadMs = night.options.loginLeadMs ?? night.config.loginLeadMinutes * 60_000;
-  const until = night.releaseLocal - leadMs;
+  const until = earliestRelease(night) - leadMs;
   if (night.clock.now() >= until) return;
   await step(night, 'waiting', { until: new Date(until).toISOString() });
   await sleepUntil(night.clock, until, night.options.signal);
@@ -54,20 +72,22 @@ export const SYNC_DONE_BY_MS = 1_500;
 export async function syncWithVenue(night: Night, rearm: () => Promise<void>): Promise<number> {
   const { clock, options, profile } = night;
   const syncLead = options.clockSyncLeadMs ?? 20_000;
+  // On the earliest release the first look allows: a wide look makes these early, never late.
+  const release = earliestRelease(night);
   const sync = (async () => {
-    await sleepUntil(clock, night.releaseLocal - syncLead, options.signal);
+    await sleepUntil(clock, release - syncLead, options.signal);
     return measureServerClock(venueUrl(profile, profile.paths.clockProbe), clock, {
       ...options.clockSync,
       // Done well before the release, whatever the site's speed: a late estimate would make a late shot.
-      stopAtMs: night.releaseLocal - SYNC_DONE_BY_MS,
+      stopAtMs: release - SYNC_DONE_BY_MS,
     });
   })();
   sync.catch(() => undefined);
-  await sleepUntil(clock, night.releaseLocal - (options.sessionCheckLeadMs ?? 60_000), options.signal);
+  await sleepUntil(clock, release - (options.sessionCheckLeadMs ?? 60_000), options.signal);
   const credentials = { username: night.env.username, password: night.env.password };
   // Armed this close to the release, the arming itself just proved the session; a second look would
   // make the shot late (and a session lost at midnight is recovered by the fire).
-  if (clock.now() > night.releaseLocal - SYNC_DONE_BY_MS) {
+  if (clock.now() > release - SYNC_DONE_BY_MS) {
     await step(night, 'session-check-skipped', { why: 'armed too close to the release' });
   } else if (
     await recheckSession(night.session!, night.ctx, {
@@ -84,6 +104,9 @@ export async function syncWithVenue(night: Night, rearm: () => Promise<void>): P
   try {
     const estimate = await sync;
     night.estimate = estimate;
+    // The retry window and what counts as late now key on the precise instant.
+    night.releaseLocal = night.releaseMs - Math.round(estimate.offsetMs);
+    night.releaseUncertaintyMs = Math.ceil(estimate.offsetUncertaintyMs);
     await step(night, 'offset-measured', {
       offsetMs: Math.round(estimate.offsetMs),
       uncertaintyMs: Math.round(estimate.offsetUncertaintyMs),
@@ -99,7 +122,7 @@ export async function syncWithVenue(night: Night, rearm: () => Promise<void>): P
   // Without a precise estimate: late enough that even the coarse look's error cannot make it early.
   const lastSendAt = night.estimate
     ? sendTimeFor(night.releaseMs, night.estimate)
-    : night.releaseLocal + (night.coarseUncertaintyMs ?? 0) + 250;
+    : night.releaseLocal + (night.releaseUncertaintyMs ?? 0) + 250;
   night.volley = volleyFor({
     overlapping: 'click' in profile.dayView.apply && profile.dayView.apply.overlapping,
     inPage: fireStrategy(profile) === 'in-page',

@@ -57,8 +57,8 @@ export type Night = {
   releaseMs: number;
   /** The same instant on the run's clock, once the venue's clock has been looked at. */
   releaseLocal: number;
-  /** How far off releaseLocal may be after the first, coarse look at the venue's clock (± ms). */
-  coarseUncertaintyMs?: number;
+  /** How far off releaseLocal may be (± ms): the first, coarse look's, then the precise measurement's. */
+  releaseUncertaintyMs?: number;
   releaseAt?: string;
   retryWindowMs: number;
   minGapMs: number;
@@ -74,6 +74,15 @@ export type Night = {
   uncached?: { restore: () => Promise<void> };
   lock?: Lock;
 };
+
+/**
+ * The earliest the release can be on the run's clock, as far as the looks at the venue's clock tell:
+ * what every deadline before the release keys on, so that a wide look (a slow first answer) makes the
+ * run early, never late.
+ */
+export function earliestRelease(night: Pick<Night, 'releaseLocal' | 'releaseUncertaintyMs'>): number {
+  return night.releaseLocal - (night.releaseUncertaintyMs ?? 0);
+}
 
 export async function step(
   night: Night,

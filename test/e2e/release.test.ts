@@ -9,6 +9,7 @@ import {
   SKIN_NAMES,
   type Scene,
 } from './harness.ts';
+import { COARSE_LOOKS, COARSE_WIDE_MS, SYNC_DONE_BY_MS } from '../../src/engine/before-release.ts';
 
 let current: Scene | undefined;
 afterEach(async () => {
@@ -133,4 +134,61 @@ describe.each(SKIN_NAMES)('booking at the release, whatever the venue clock says
     expect(result.outcome).toBe('booked');
     expect(earlyBookings(current.venue)).toHaveLength(0);
   }, 45_000);
+});
+
+describe('a slow first look at the venue clock (the runner stalled right after its first request)', () => {
+  type Coarse = { offsetMs: number; uncertaintyMs: number; looks: number };
+  const coarseOf = (steps: [string, Record<string, unknown> | undefined][]) =>
+    steps.find(([name]) => name === 'offset-coarse')?.[1] as Coarse | undefined;
+
+  it('looks again when the first look came back wide, and books at the release', async () => {
+    // The first answer leaves 8 s after the venue's clock read it: alone, that look reads the venue
+    // about 3.5 s behind, and a schedule on it would measure the clock into the release and fire late.
+    current = await scene({
+      skewMs: -4300,
+      leadMs: 28_000,
+      scenario: { faults: { slowFirstAnswers: { count: 1, delayMs: 8_000 } } },
+    });
+    const steps: [string, Record<string, unknown> | undefined][] = [];
+    const result = await current.run({ onStep: (name, data) => void steps.push([name, data]) });
+    const coarse = coarseOf(steps);
+    expect(coarse?.looks).toBe(2);
+    expect(coarse!.uncertaintyMs).toBeLessThanOrEqual(COARSE_WIDE_MS);
+    expect(Math.abs(coarse!.offsetMs - -4300)).toBeLessThanOrEqual(coarse!.uncertaintyMs);
+    expect(result.outcome).toBe('booked');
+    const [booking] = memberBookings(current.venue);
+    const afterMidnight = booking!.acceptedAtServerMs - current.releaseServerMs;
+    expect(afterMidnight).toBeGreaterThanOrEqual(0);
+    expect(afterMidnight).toBeLessThan(AT_RELEASE_MS);
+    expect(earlyBookings(current.venue)).toHaveLength(0);
+  }, 60_000);
+
+  it('keeps every deadline before the release on the earliest release a wide look allows', async () => {
+    // Every look is slow (each answer leaves 5 s late): the schedule stays seconds wide until the precise
+    // measurement, which must end before the venue's midnight, not before the looks' midpoint (about 2 s
+    // after it). The measurement here never narrows enough, so it runs until its cut-off.
+    current = await scene({
+      leadMs: 34_000,
+      scenario: { faults: { slowFirstAnswers: { count: COARSE_LOOKS, delayMs: 5_000 } } },
+    });
+    const steps: [string, Record<string, unknown> | undefined][] = [];
+    const result = await current.run({
+      clockSync: { probesPerRound: 4, rounds: 60, targetHalfWidthMs: 0 },
+      onStep: (name, data) => void steps.push([name, data]),
+    });
+    const coarse = coarseOf(steps);
+    expect(coarse?.looks).toBe(COARSE_LOOKS);
+    expect(coarse!.uncertaintyMs).toBeGreaterThan(2_000);
+    expect(steps.map(([name]) => name)).toContain('offset-measured');
+    // No probe sent in the release's last SYNC_DONE_BY_MS on the venue's clock (one way is 30-40 ms).
+    const cutOff = current.releaseServerMs - SYNC_DONE_BY_MS + 60;
+    const probes = current.venue.requests().filter((r) => r.method === 'HEAD');
+    expect(probes.filter((r) => r.serverTimeMs >= cutOff).map((r) => r.serverTimeIso)).toEqual([]);
+    expect(result.outcome).toBe('booked');
+    const [booking] = memberBookings(current.venue);
+    const afterMidnight = booking!.acceptedAtServerMs - current.releaseServerMs;
+    expect(afterMidnight).toBeGreaterThanOrEqual(0);
+    expect(afterMidnight).toBeLessThan(AT_RELEASE_MS);
+    expect(earlyBookings(current.venue)).toHaveLength(0);
+  }, 75_000);
 });

@@ -47,6 +47,21 @@ describe('calendar and clock', () => {
     expect(msFromNearestRelease(release - 4300)).toBe(-4300);
   });
 
+  it('sends its first N answers late (slowFirstAnswers), stamped with the instant its clock read them', async () => {
+    const venue = await venueAt(60_000, { faults: { slowFirstAnswers: { count: 1, delayMs: 1_500 } } });
+    const timed = async () => {
+      const sent = Date.now();
+      const res = await fetch(`${venue.url}/page/login`, { method: 'HEAD' });
+      return { ms: Date.now() - sent, date: Date.parse(res.headers.get('date')!) };
+    };
+    const first = await timed();
+    const second = await timed();
+    expect(first.ms).toBeGreaterThanOrEqual(1_500);
+    expect(second.ms).toBeLessThan(1_000);
+    // The first answer's Date is the venue's time when it read the request, 1.5 s before it left.
+    expect(venue.clock.now() - second.ms - first.date).toBeGreaterThanOrEqual(1_500);
+  });
+
   it('runs its own clock, and the Date header follows it (offsets +2.7 s, -4.3 s, a day)', async () => {
     for (const offset of [2700, -4300, -86_400_000]) {
       const venue = await startSandbox({ clockOffsetMs: offset });

@@ -142,6 +142,12 @@ export const ScenarioSchema = z.object({
      * with a "busy" flag: presses do not overlap.
      */
     busyApply: z.boolean(),
+    /**
+     * The first `count` answers leave `delayMs` after the venue's clock read them, as when the runner
+     * stalls right after its first requests (a cold start, a busy machine): a look at the venue's clock
+     * through them reads it seconds behind, within a wide uncertainty.
+     */
+    slowFirstAnswers: z.object({ count: z.number().int().positive(), delayMs: z.number().min(0) }).optional(),
   }),
 });
 

@@ -91,6 +91,7 @@ export class SandboxServer implements SiteHost {
   private readonly site: Site | undefined;
   private readonly preBookedDone = new Set<string>();
   private rateLimitUsed = 0;
+  private answersSent = 0;
   private readonly recentByClient = new Map<string, number[]>();
   private readonly http: Server;
   private stopped = false;
@@ -139,6 +140,7 @@ export class SandboxServer implements SiteHost {
       );
     }
     this.scenario = next;
+    if (patch.faults?.slowFirstAnswers) this.answersSent = 0;
     if (patch.faults?.rateLimit) {
       this.rateLimitUsed = 0;
       this.recentByClient.clear();
@@ -334,7 +336,12 @@ export class SandboxServer implements SiteHost {
       ...reply.headers,
     };
 
-    const outbound = this.oneWay() + (reply.page ? this.scenario.slowFirstPaintMs : 0);
+    const slowFirst = this.scenario.faults.slowFirstAnswers;
+    this.answersSent += 1;
+    const outbound =
+      this.oneWay() +
+      (reply.page ? this.scenario.slowFirstPaintMs : 0) +
+      (slowFirst && this.answersSent <= slowFirst.count ? slowFirst.delayMs : 0);
     if (outbound > 0) await delay(outbound);
     if (res.destroyed) return;
     logged.answeredRealMs = Date.now();
