@@ -62,6 +62,38 @@ export async function waitForLoginLead(night: Night): Promise<void> {
 
 /** The clock measurement sends nothing after this long before the release. */
 export const SYNC_DONE_BY_MS = 1_500;
+/** A session re-check still waiting this long before the release is given up: the shot goes first. */
+export const SESSION_CHECK_DONE_BY_MS = 750;
+
+/**
+ * The session re-check (recheckSession), given up (its tab closed) when it has not answered by `untilMs`:
+ * a slow site must not hold the shot back, and a session lost meanwhile is recovered by the fire.
+ * An error of the check itself is the run's, as before.
+ */
+async function recheckInTime(night: Night, untilMs: number): Promise<'checked' | 'renewed' | 'late'> {
+  const giveUp = new AbortController();
+  const stopWaiting = new AbortController();
+  const check = recheckSession(night.session!, night.ctx, {
+    storageStatePath: night.paths.storageState,
+    credentials: { username: night.env.username, password: night.env.password },
+    ...(night.tracer ? { tracer: night.tracer } : {}),
+    signal: giveUp.signal,
+  }).then((renewed) => (renewed ? ('renewed' as const) : ('checked' as const)));
+  const deadline = sleepUntil(night.clock, untilMs, stopWaiting.signal).then(
+    () => 'late' as const,
+    () => 'late' as const,
+  );
+  try {
+    const first = await Promise.race([check, deadline]);
+    if (first === 'late') {
+      check.catch(() => undefined); // rejects once its tab is closed
+      giveUp.abort();
+    }
+    return first;
+  } finally {
+    stopWaiting.abort();
+  }
+}
 
 /**
  * Phase 6, shortly before the release: re-checks the session in a second tab (re-arming after a new
@@ -84,22 +116,22 @@ export async function syncWithVenue(night: Night, rearm: () => Promise<void>): P
   })();
   sync.catch(() => undefined);
   await sleepUntil(clock, release - (options.sessionCheckLeadMs ?? 60_000), options.signal);
-  const credentials = { username: night.env.username, password: night.env.password };
   // Armed this close to the release, the arming itself just proved the session; a second look would
   // make the shot late (and a session lost at midnight is recovered by the fire).
   if (clock.now() > release - SYNC_DONE_BY_MS) {
     await step(night, 'session-check-skipped', { why: 'armed too close to the release' });
-  } else if (
-    await recheckSession(night.session!, night.ctx, {
-      storageStatePath: night.paths.storageState,
-      credentials,
-      ...(night.tracer ? { tracer: night.tracer } : {}),
-    })
-  ) {
-    await step(night, 'session-renewed');
-    await rearm();
   } else {
-    await step(night, 'session-checked');
+    const checked = await recheckInTime(night, release - SESSION_CHECK_DONE_BY_MS);
+    if (checked === 'late') {
+      await step(night, 'session-check-late', {
+        why: `no answer ${SESSION_CHECK_DONE_BY_MS} ms before the release: fired on the armed page`,
+      });
+    } else if (checked === 'renewed') {
+      await step(night, 'session-renewed');
+      await rearm();
+    } else {
+      await step(night, 'session-checked');
+    }
   }
   try {
     const estimate = await sync;

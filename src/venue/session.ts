@@ -219,9 +219,18 @@ export async function logInAgain(
 export async function recheckSession(
   session: Session,
   ctx: VenueContext,
-  options: { storageStatePath?: string; credentials: Credentials; tracer?: Tracer },
+  options: {
+    storageStatePath?: string;
+    credentials: Credentials;
+    tracer?: Tracer;
+    /** Gives the check up: its tab is closed, and the call rejects. */
+    signal?: AbortSignal;
+  },
 ): Promise<boolean> {
   const probe = await session.context.newPage();
+  const giveUp = () => void probe.close().catch(() => undefined);
+  if (options.signal?.aborted) giveUp();
+  options.signal?.addEventListener('abort', giveUp, { once: true });
   try {
     if (await isLoggedIn(probe, ctx)) return false;
     await logIn(probe, ctx, options.credentials, options.tracer);
@@ -229,6 +238,7 @@ export async function recheckSession(
     await options.tracer?.start();
     return true;
   } finally {
+    options.signal?.removeEventListener('abort', giveUp);
     await probe.close().catch(() => undefined);
   }
 }

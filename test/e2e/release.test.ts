@@ -136,6 +136,31 @@ describe.each(SKIN_NAMES)('booking at the release, whatever the venue clock says
   }, 45_000);
 });
 
+describe('a site too slow to answer the session re-check before the release', () => {
+  it('gives the re-check up and fires on time on the armed page', async () => {
+    // From the arming on, every full page takes 8 s to come (the slots and Confirm do not): the re-check's
+    // page, asked for 3 s before the release, would hold the shot 5 s past it.
+    current = await scene();
+    const venue = current.venue;
+    const steps: string[] = [];
+    const result = await current.run({
+      onStep: (name) => {
+        steps.push(name);
+        if (name === 'armed') venue.setScenario({ slowFirstPaintMs: 8_000 });
+        if (name === 'fired') venue.setScenario({ slowFirstPaintMs: 0 });
+      },
+    });
+    expect(steps).toContain('session-check-late');
+    expect(steps).not.toContain('session-checked');
+    expect(result.outcome).toBe('booked');
+    const [booking] = memberBookings(current.venue);
+    const afterMidnight = booking!.acceptedAtServerMs - current.releaseServerMs;
+    expect(afterMidnight).toBeGreaterThanOrEqual(0);
+    expect(afterMidnight).toBeLessThan(AT_RELEASE_MS);
+    expect(earlyBookings(current.venue)).toHaveLength(0);
+  }, 60_000);
+});
+
 describe('a slow first look at the venue clock (the runner stalled right after its first request)', () => {
   type Coarse = { offsetMs: number; uncertaintyMs: number; looks: number };
   const coarseOf = (steps: [string, Record<string, unknown> | undefined][]) =>
