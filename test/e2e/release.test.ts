@@ -9,6 +9,7 @@ import {
   SKIN_NAMES,
   type Scene,
 } from './harness.ts';
+import type { RunResult } from '../../src/run.ts';
 import { COARSE_LOOKS, COARSE_WIDE_MS, SYNC_DONE_BY_MS } from '../../src/engine/before-release.ts';
 
 let current: Scene | undefined;
@@ -19,6 +20,16 @@ afterEach(async () => {
 
 /** Accepted this soon after the venue's midnight: at the release, even on a busy machine. */
 const AT_RELEASE_MS = 800;
+
+/** Booked, accepted by the venue within AT_RELEASE_MS of its midnight, no booking request refused as early. */
+function expectBookedAtRelease(scene: Scene, result: RunResult): void {
+  expect(result.outcome).toBe('booked');
+  const [booking] = memberBookings(scene.venue);
+  const afterMidnight = booking!.acceptedAtServerMs - scene.releaseServerMs;
+  expect(afterMidnight).toBeGreaterThanOrEqual(0);
+  expect(afterMidnight).toBeLessThan(AT_RELEASE_MS);
+  expect(earlyBookings(scene.venue)).toHaveLength(0);
+}
 
 describe.each(SKIN_NAMES)('booking at the release, whatever the venue clock says (%s skin)', (skin) => {
   for (const skewMs of [-4300, 0, 2700]) {
@@ -59,13 +70,8 @@ describe.each(SKIN_NAMES)('booking at the release, whatever the venue clock says
     current = await scene({ skin, skewMs: 90_000 });
     const started = Date.now();
     const result = await current.run();
-    expect(result.outcome).toBe('booked');
-    const [booking] = memberBookings(current.venue);
-    const afterMidnight = booking!.acceptedAtServerMs - current.releaseServerMs;
-    expect(afterMidnight).toBeGreaterThanOrEqual(0);
-    expect(afterMidnight).toBeLessThan(AT_RELEASE_MS);
+    expectBookedAtRelease(current, result);
     expect(Date.now() - started).toBeLessThan(60_000); // the venue's midnight was 18 s away; the runner's own, 108 s
-    expect(earlyBookings(current.venue)).toHaveLength(0);
   }, 90_000);
 
   it('ends the venue-clock measurement before the release when it would run on, and fires on time', async () => {
@@ -152,12 +158,7 @@ describe('a site too slow to answer the session re-check before the release', ()
     });
     expect(steps).toContain('session-check-late');
     expect(steps).not.toContain('session-checked');
-    expect(result.outcome).toBe('booked');
-    const [booking] = memberBookings(current.venue);
-    const afterMidnight = booking!.acceptedAtServerMs - current.releaseServerMs;
-    expect(afterMidnight).toBeGreaterThanOrEqual(0);
-    expect(afterMidnight).toBeLessThan(AT_RELEASE_MS);
-    expect(earlyBookings(current.venue)).toHaveLength(0);
+    expectBookedAtRelease(current, result);
   }, 60_000);
 });
 
@@ -180,12 +181,7 @@ describe('a slow first look at the venue clock (the runner stalled right after i
     expect(coarse?.looks).toBe(2);
     expect(coarse!.uncertaintyMs).toBeLessThanOrEqual(COARSE_WIDE_MS);
     expect(Math.abs(coarse!.offsetMs - -4300)).toBeLessThanOrEqual(coarse!.uncertaintyMs);
-    expect(result.outcome).toBe('booked');
-    const [booking] = memberBookings(current.venue);
-    const afterMidnight = booking!.acceptedAtServerMs - current.releaseServerMs;
-    expect(afterMidnight).toBeGreaterThanOrEqual(0);
-    expect(afterMidnight).toBeLessThan(AT_RELEASE_MS);
-    expect(earlyBookings(current.venue)).toHaveLength(0);
+    expectBookedAtRelease(current, result);
   }, 60_000);
 
   it('keeps every deadline before the release on the earliest release a wide look allows', async () => {
@@ -209,11 +205,6 @@ describe('a slow first look at the venue clock (the runner stalled right after i
     const cutOff = current.releaseServerMs - SYNC_DONE_BY_MS + 60;
     const probes = current.venue.requests().filter((r) => r.method === 'HEAD');
     expect(probes.filter((r) => r.serverTimeMs >= cutOff).map((r) => r.serverTimeIso)).toEqual([]);
-    expect(result.outcome).toBe('booked');
-    const [booking] = memberBookings(current.venue);
-    const afterMidnight = booking!.acceptedAtServerMs - current.releaseServerMs;
-    expect(afterMidnight).toBeGreaterThanOrEqual(0);
-    expect(afterMidnight).toBeLessThan(AT_RELEASE_MS);
-    expect(earlyBookings(current.venue)).toHaveLength(0);
+    expectBookedAtRelease(current, result);
   }, 75_000);
 });
