@@ -15,26 +15,32 @@ afterEach(async () => {
 });
 
 type Planned = { presses: number; spanMs: number };
+type FireEvent = { ms: number; event: string };
 
-/** The volley the run planned (its waiting-for-release step), and the names of its steps. */
+/** The volley the run planned (its waiting-for-release step), when the page pressed (its fire-result), and its steps. */
 async function runWatching(s: Scene) {
   const steps: string[] = [];
   let volley: Planned | undefined;
+  let pressedAtMs: number[] = [];
   const result = await s.run({
     onStep: (name, data) => {
       steps.push(name);
       if (name === 'waiting-for-release') volley = (data as { volley?: Planned }).volley;
+      if (name === 'fire-result') {
+        const events = (data as { events?: FireEvent[] }).events ?? [];
+        pressedAtMs = events.filter((e) => e.event === 'apply').map((e) => e.ms);
+      }
     },
   });
-  return { result, steps, volley };
+  return { result, steps, volley, pressedAtMs };
 }
 
 describe('the first shot as a volley (a site whose Show Availability presses overlap)', () => {
-  it('sends its presses together, one per warm connection: they reach the venue within one trip, not one round trip apart, and the first answered after midnight is booked with no look at My bookings', async () => {
+  it('sends its presses together, one per warm connection: they reach the venue as far apart as the page pressed them (within one trip), not a round trip apart each, and the first answered after midnight is booked with no look at My bookings', async () => {
     // One-way 60 ms, no jitter: presses the browser held back one behind the other (its HTTP cache
     // lets one request per URL through at a time) would reach the venue ≥ 120 ms apart.
     current = await scene({ scenario: { latency: { oneWayMs: 60, jitterMs: 0 } } });
-    const { result, volley } = await runWatching(current);
+    const { result, volley, pressedAtMs } = await runWatching(current);
     expect(result.outcome).toBe('booked');
     expect(volley?.presses).toBe(3);
     const release = current.releaseServerMs;
@@ -42,8 +48,13 @@ describe('the first shot as a volley (a site whose Show Availability presses ove
       (r) => r.client === current!.env.username && Math.abs(r.serverTimeMs - release) < 2_000,
     );
     expect(shot).toHaveLength(3);
-    const spread = shot.at(-1)!.serverTimeMs - shot[0]!.serverTimeMs;
-    expect(spread).toBeLessThan(60);
+    // The presses are spread on purpose (wider when the runner measured more jitter, as under CI's load);
+    // what must not be added on the way is a round trip per press.
+    const pressed = pressedAtMs.slice(0, 3);
+    expect(pressed).toHaveLength(3);
+    const spreadAtVenue = shot.at(-1)!.serverTimeMs - shot[0]!.serverTimeMs;
+    const spreadInPage = pressed.at(-1)! - pressed[0]!;
+    expect(spreadAtVenue - spreadInPage).toBeLessThan(60);
     const booking = bookingRequests(current.venue).find((r) => r.outcome === 'booked')!;
     // The slots came from a press after midnight; nothing was asked again, so nothing looked at My bookings.
     expect(shot.some((r) => r.outcome === 'slots' && r.serverTimeMs >= release)).toBe(true);
@@ -54,7 +65,7 @@ describe('the first shot as a volley (a site whose Show Availability presses ove
     ).toHaveLength(0);
     expect(memberBookings(current.venue)).toHaveLength(1);
     console.log(
-      `volley: ${shot.map((r) => `${r.outcome}@${r.serverTimeMs - release}`).join(' ')} (span ${volley?.spanMs} ms)`,
+      `volley: ${shot.map((r) => `${r.outcome}@${r.serverTimeMs - release}`).join(' ')} (span ${volley?.spanMs} ms, pressed over ${spreadInPage.toFixed(0)} ms)`,
     );
   }, 45_000);
 
