@@ -154,7 +154,7 @@ describe('npm run demo', () => {
       scenario: 'competitor',
       print: (l) => lines.push(l),
     });
-    expect(report.exitCode).toBe(0);
+    expect(report.exitCode, lines.join('\n')).toBe(0);
     expect(report.actions.result).toMatchObject({ outcome: 'booked-fallback', bookedTime: '20:00' });
     const rivals = report.ledger.filter((e) => e.client.startsWith('competitor:'));
     expect(rivals.map((e) => e.time)).toEqual(['19:00', '19:00']);
@@ -171,7 +171,7 @@ describe('npm run demo', () => {
       skin: 'clubhouse',
       print: (l) => lines.push(l),
     });
-    expect(report.exitCode).toBe(0);
+    expect(report.exitCode, lines.join('\n')).toBe(0);
     expect(report.actions.result).toMatchObject({ outcome: 'booked', bookedTime: '19:00', court: 'Court A' });
     expect(report.actions.result!.reference).toMatch(/^CH-\d{4}-[A-Z]$/);
     const ours = report.ledger.filter((e) => e.client === 'member');
@@ -190,7 +190,7 @@ describe('npm run demo', () => {
       scenario: 'two-rows',
       print: (l) => lines.push(l),
     });
-    expect(report.exitCode).toBe(0);
+    expect(report.exitCode, lines.join('\n')).toBe(0);
     expect(report.actions.result?.rows.map((r) => [r.row.time1, r.outcome])).toEqual([
       ['19:00', 'booked'],
       ['20:00', 'booked'],
@@ -213,7 +213,7 @@ describe('npm run demo', () => {
       scenario: 'weekly',
       print: (l) => lines.push(l),
     });
-    expect(report.exitCode).toBe(0);
+    expect(report.exitCode, lines.join('\n')).toBe(0);
     const dated = await readFile(join(tmp, 'weekly', 'bookings', 'bookings.csv'), 'utf8');
     expect(dated.trim().split('\n')).toHaveLength(1); // the header only
     const row = report.actions.result?.rows[0]?.row;
@@ -235,7 +235,7 @@ describe('npm run demo', () => {
       print: (l) => lines.push(l),
     });
     expect(Date.now() - started).toBeLessThan(60_000);
-    expect(report.exitCode).toBe(0);
+    expect(report.exitCode, lines.join('\n')).toBe(0);
     // The night: every court at 19:00 and 20:00 taken by rivals; nothing of ours.
     expect(report.actions.result?.outcome).toBe('unavailable');
     // The look job found the cancelled court and said so in its outputs; the book job booked it.
