@@ -7,7 +7,7 @@ import { BookerError, describeError } from './errors.ts';
 import { arm, type Armed } from './engine/arm.ts';
 import { lookAtVenueClock, syncWithVenue, waitForLoginLead } from './engine/before-release.ts';
 import { conclude } from './engine/conclude.ts';
-import { fire } from './engine/fire.ts';
+import { fire, pageToRunClock } from './engine/fire.ts';
 import { checkHeld, heldOutcome } from './engine/held.ts';
 import { loadAndPick, wantedTimes } from './engine/load.ts';
 import { finish, finishRows, record, recordRow, settle, step, type Night } from './engine/night.ts';
@@ -161,8 +161,8 @@ export async function runBooking(options: RunOptions = {}): Promise<RunResult> {
       ? await syncWithVenue(night, async () => void (await rearm()))
       : undefined;
 
-    // 7. Fire.
-    firedAtMs = clock.now();
+    // 7. Fire: aimed at the planned press (the page waits for it), else now.
+    firedAtMs = startAtEpochMs ? pageToRunClock(startAtEpochMs, night) : clock.now();
     const { fired, timing } = await fire(
       night,
       armed,
@@ -250,9 +250,12 @@ async function failed(night: Night, error: unknown, firedAtMs: number | undefine
             `Run again (npm run book -- --date ${night.row.date}) or book by hand; screenshots and the step log are in ${night.outDir}.`,
           );
   await step(night, 'error', { error: described.message, screenshot: shot });
+  // As a fire that returned reports it: on the venue's clock, and only once the shot has gone.
+  const fired = firedAtMs !== undefined && night.clock.now() >= firedAtMs;
+  const firedOnVenue = fired ? firedAtMs + (night.estimate?.offsetMs ?? 0) : undefined;
   return record(night, {
     outcome: 'failed',
-    ...(firedAtMs ? { firedAt: new Date(firedAtMs).toISOString() } : {}),
+    ...(firedOnVenue !== undefined ? { firedAt: new Date(firedOnVenue).toISOString() } : {}),
     ...(night.estimate ? { serverClockOffsetMs: Math.round(night.estimate.offsetMs) } : {}),
     message: described.describe(),
     error: described.message,

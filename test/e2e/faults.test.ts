@@ -96,9 +96,11 @@ describe('faults end with a clear state, a message and screenshots', () => {
     expect(tries.length).toBeLessThanOrEqual(14);
   }, 45_000);
 
-  it('a selector that finds nothing names the profile key, the selector and the page', async () => {
-    current = await scene({ scenario: { faults: { markupDrift: true } } });
+  it("a selector that finds nothing names the profile key, the selector and the page, and when the shot went on the venue's clock", async () => {
+    // The venue's clock 1.5 s ahead: a fire time on the run's own clock would read 1.5 s early.
+    current = await scene({ skewMs: 1_500, scenario: { faults: { markupDrift: true } } });
     const result = await current.run();
+    expect(Math.abs(Date.parse(result.firedAt!) - current.releaseServerMs)).toBeLessThan(200);
     await expectRecordedFailure(
       current,
       result,
