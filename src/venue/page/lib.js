@@ -369,6 +369,8 @@
               /* spin: at most ~2 ms */
             }
             if (qa(P.slots.item).some((el) => !el[OLD])) break; // an earlier press already showed them
+            // An earlier press was told to back off (429): the rest of the volley would ignore Retry-After.
+            if (responses.some((r) => r.seq > s && r.status === 429)) break;
             button.click();
             presses += 1;
             out.applies += 1;
@@ -450,6 +452,7 @@
     }
 
     // 2. Book each target in turn.
+    const MAX_RERENDERS = 5; // the volley's late answers: a few at most
     const bookedRefs = [];
     const limitedDates = [];
     const heldCheck = async (target) => {
@@ -495,6 +498,9 @@
       const taken = [];
       const slotKey = (slot) => norm(slot.time) + '|' + norm(slot.court);
       let csrfRetries = 0;
+      let rerenders = 0;
+      // My bookings was looked at and held nothing, and no booking request has gone since.
+      let clearSinceLook = false;
       candidates: for (let ci = 0; ci < target.candidates.length;) {
         const c = target.candidates[ci];
         // A later answer (another press of the volley) may have rendered the slots again since they were
@@ -507,7 +513,7 @@
           ci += 1;
           continue;
         }
-        if (retried) {
+        if (retried && !clearSinceLook) {
           const held = await heldCheck(target);
           if (held.kind === 'session') return stop('session');
           if (held.kind === 'blind') {
@@ -523,15 +529,33 @@
             });
             break;
           }
+          clearSinceLook = true;
+        }
+        // The look at My bookings waited for the network: a later press's answer may have replaced the
+        // slots meanwhile, and a click on a card no longer in the page opens nothing.
+        if (!pick.el.isConnected && rerenders < MAX_RERENDERS) {
+          rerenders += 1;
+          ev('rerendered', { before: 'click' });
+          continue;
         }
         ev('pick', { time: c.time, court: pick.court });
         const clickEl = clickTarget(pick.el, P.slots.click);
         if (!clickEl) return stop('selector-missing', { key: 'slots.click', selector: P.slots.click });
         clickEl.click();
         const dialog = await waitFor(
-          () => (visible(q(P.confirm.dialog)) ? q(P.confirm.dialog) : null),
+          () =>
+            visible(q(P.confirm.dialog))
+              ? q(P.confirm.dialog)
+              : !pick.el.isConnected && rerenders < MAX_RERENDERS
+                ? 'rerendered'
+                : null,
           args.stepTimeoutMs,
         );
+        if (dialog === 'rerendered') {
+          rerenders += 1;
+          ev('rerendered', { before: 'dialog' });
+          continue; // the click landed on slots being replaced: read the new ones, pick again
+        }
         if (!dialog) return stop('selector-missing', { key: 'confirm.dialog', selector: P.confirm.dialog });
         if (P.confirm.terms) {
           const terms = q(P.confirm.terms, dialog) || q(P.confirm.terms);
@@ -545,6 +569,7 @@
           if (P.confirm.success.selector) markAll(P.confirm.success.selector);
           if (P.confirm.failure && P.confirm.failure.selector) markAll(P.confirm.failure.selector);
           const s = seq;
+          clearSinceLook = false; // a booking request from here on: the last look no longer tells
           button.click();
           out.bookingAttempts += 1;
           out.confirmClickedAtEpochMs.push(epoch());
