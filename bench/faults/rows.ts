@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { encryptSession, accountId, cacheKeyPrefix } from '../../src/github/session-cache.ts';
 import { UNRECORDED_EXIT_CODE } from '../../src/outcome.ts';
+import { followUpTo } from '../../test/sandbox/index.ts';
 import { runnerCommands } from '../../test/support/actions-runner.ts';
 import { fragileFolder, type FragileFolder } from './disk.ts';
 import {
@@ -227,10 +228,9 @@ export const FAULT_ROWS: FaultRow[] = [
         const tries = fireRequests(mine(run));
         const limited = tries.find((r) => r.status === 429);
         if (!limited) return ['the venue never answered 429 (the fault did not strike)'];
-        const answered = limited.answeredRealMs!;
-        const next = tries.find((r) => r.receivedRealMs! >= answered);
+        const next = followUpTo(tries, limited);
         if (!next) return ['nothing was sent after the 429'];
-        const gap = Math.round(next.receivedRealMs! - answered);
+        const gap = Math.round(next.receivedRealMs! - limited.answeredRealMs!);
         return gap >= 2000 ? [] : [`the next request was sent ${gap} ms after the 429 (Retry-After: 2)`];
       },
     }),

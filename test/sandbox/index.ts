@@ -84,3 +84,19 @@ export async function startSandbox(
     stop: () => server.stop(),
   };
 }
+
+/**
+ * A request the client sent this soon after an answer reached it was committed before the page could
+ * read that answer: the in-page fire spins the last ~2 ms before a planned press without running the
+ * page's tasks, and the log's real times are whole ms, taken on an event loop that may be busy.
+ */
+export const COMMITTED_BEFORE_ANSWER_MS = 5;
+
+/** The first of `requests` sent after `answer` reached the client: the client's follow-up to it. */
+export function followUpTo(
+  requests: RequestLogEntry[],
+  answer: RequestLogEntry,
+): RequestLogEntry | undefined {
+  const seen = answer.answeredRealMs! + COMMITTED_BEFORE_ANSWER_MS;
+  return requests.find((r) => r !== answer && r.receivedRealMs! >= seen);
+}
