@@ -3,6 +3,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright';
+import { closeTab } from '../browser/close-tab.ts';
 import { venueUrl } from './profile.ts';
 import { LoginRefusedError, MissingCredentialsError } from './errors.ts';
 import {
@@ -228,17 +229,19 @@ export async function recheckSession(
   },
 ): Promise<boolean> {
   const probe = await session.context.newPage();
-  const giveUp = () => void probe.close().catch(() => undefined);
+  const giveUp = () => void closeTab(probe);
   if (options.signal?.aborted) giveUp();
   options.signal?.addEventListener('abort', giveUp, { once: true });
   try {
     if (await isLoggedIn(probe, ctx)) return false;
     await logIn(probe, ctx, options.credentials, options.tracer);
     await saveStorageState(session.context, options.storageStatePath);
-    await options.tracer?.start();
     return true;
   } finally {
     options.signal?.removeEventListener('abort', giveUp);
-    await probe.close().catch(() => undefined);
+    await closeTab(probe);
+    // Given up mid-login, the venue may already have renewed the session: the run fires on it, and that
+    // shot belongs in the trace. Resumed once the probe (and any login request of its own) is gone.
+    await options.tracer?.start().catch(() => undefined);
   }
 }
