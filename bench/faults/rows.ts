@@ -56,6 +56,25 @@ const ourCourts = (run: RowRun) =>
 /** The member's own requests of a run. */
 const mine = (run: RowRun) => run.requests.filter((r) => r.client === run.ctx.member.email);
 
+/**
+ * Two runners of one member: one court held, and when both say booked (they raced to the same instant
+ * and sent the same court), the venue answered the second with the first booking.
+ */
+function racedToOneCourt(run: RowRun): string[] {
+  const f: string[] = [];
+  const held = run.ledger.filter((e) => e.client === 'member' && !e.cancelled);
+  if (held.length !== 1)
+    f.push(`${held.length} courts held: ${held.map((e) => `${e.court} ${e.time}`).join(', ')}`);
+  if (run.runners.every((r) => r.result?.outcome === 'booked')) {
+    const answers = bookingsSent(mine(run)).map((r) => r.outcome);
+    if (answers.join() !== 'booked,already-booked')
+      f.push(`both runners booked; the venue answered ${answers.join(', ')}, not booked then already-booked`);
+    const refs = new Set(run.runners.map((r) => r.result?.reference));
+    if (refs.size !== 1) f.push(`both runners booked, with references ${[...refs].join(', ')}`);
+  }
+  return f;
+}
+
 function annotations(r: RunnerRun) {
   return runnerCommands(r.stdout).filter((c) => ['error', 'warning', 'notice'].includes(c.command));
 }
@@ -724,15 +743,19 @@ export const FAULT_ROWS: FaultRow[] = [
       },
       expected: {
         outcome: ['booked', 'already-booked'],
+        // On a loaded machine the other runner's booking can take longer than the Retry-After (or the 429'd
+        // runner has slots from a press sent before the 429): both send the same court, and the venue
+        // answers the second with the first booking.
+        outcomeWhenRacing: ['booked', 'booked'],
         state: 'booked',
         attempts: 2,
         bookings: 1,
         commits: 2,
       },
       asserts:
-        'the runner that had to retry looked at My bookings first and stopped; both status commits pushed (one rebased)',
+        'the runner that had to retry looked at My bookings first and stopped; both status commits pushed (one rebased); when the two race to the same instant, one court, the venue answering the second with the first booking',
       checks: (run) => {
-        const f: string[] = [];
+        const f: string[] = racedToOneCourt(run);
         if (run.requests.filter((r) => r.status === 429).length !== 1) f.push('the 429 did not strike once');
         const late = run.runners.find((r) => r.result?.outcome === 'already-booked');
         const fired = late?.steps.find((s) => s.step === 'fire-result');
@@ -766,22 +789,7 @@ export const FAULT_ROWS: FaultRow[] = [
       },
       asserts:
         'the later runner books nothing: its look at My bookings before arming is seconds old when it fires, so it looks again; when the two race to the same instant, both ask for the same court and the venue answers the second with the first booking',
-      checks: (run) => {
-        const f: string[] = [];
-        const held = run.ledger.filter((e) => e.client === 'member' && !e.cancelled);
-        if (held.length !== 1)
-          f.push(`${held.length} courts held: ${held.map((e) => `${e.court} ${e.time}`).join(', ')}`);
-        if (run.runners.every((r) => r.result?.outcome === 'booked')) {
-          const answers = bookingsSent(mine(run)).map((r) => r.outcome);
-          if (answers.join() !== 'booked,already-booked')
-            f.push(
-              `both runners booked; the venue answered ${answers.join(', ')}, not booked then already-booked`,
-            );
-          const refs = new Set(run.runners.map((r) => r.result?.reference));
-          if (refs.size !== 1) f.push(`both runners booked, with references ${[...refs].join(', ')}`);
-        }
-        return f;
-      },
+      checks: (run) => racedToOneCourt(run),
     }),
   },
   {
