@@ -36,7 +36,7 @@ async function runWatching(s: Scene) {
 }
 
 describe('the first shot as a volley (a site whose Show Availability presses overlap)', () => {
-  it('sends its presses together, one per warm connection: they reach the venue as far apart as the page pressed them (within one trip), not a round trip apart each, and the first answered after midnight is booked with no look at My bookings', async () => {
+  it('sends its presses together, one per warm connection: they reach the venue as the page pressed them, not a round trip apart each (a browser holding each behind the last), and the first answered after midnight is booked with no look at My bookings', async () => {
     // One-way 60 ms, no jitter: presses the browser held back one behind the other (its HTTP cache
     // lets one request per URL through at a time) would reach the venue ≥ 120 ms apart.
     current = await scene({ scenario: { latency: { oneWayMs: 60, jitterMs: 0 } } });
@@ -49,12 +49,17 @@ describe('the first shot as a volley (a site whose Show Availability presses ove
     );
     expect(shot).toHaveLength(3);
     // The presses are spread on purpose (wider when the runner measured more jitter, as under CI's load);
-    // what must not be added on the way is a round trip per press.
+    // what must not be added on the way is a round trip per press. Held one behind the other, each press
+    // leaves only once the last one's answer is back, so every gap at the venue is a round trip (120 ms)
+    // or more (126 and 137 ms with the HTTP cache left on). A loaded runner can stall one request on its
+    // own (CI once saw 158 ms across all three), never every one by a round trip.
     const pressed = pressedAtMs.slice(0, 3);
     expect(pressed).toHaveLength(3);
-    const spreadAtVenue = shot.at(-1)!.serverTimeMs - shot[0]!.serverTimeMs;
-    const spreadInPage = pressed.at(-1)! - pressed[0]!;
-    expect(spreadAtVenue - spreadInPage).toBeLessThan(60);
+    const arrived = shot.map((r) => r.serverTimeMs).sort((a, b) => a - b);
+    const gaps = arrived.slice(1).map((at, i) => at - arrived[i]!);
+    const seen = `venue: ${shot.map((r) => `${r.outcome}@${r.serverTimeMs - release}`).join(' ')}; pressed at ${pressed.join(', ')} ms`;
+    expect(Math.min(...gaps), seen).toBeLessThan(2 * 60 - 20);
+    expect(arrived.at(-1)! - arrived[0]! - (pressed.at(-1)! - pressed[0]!), seen).toBeLessThan(2 * 2 * 60);
     const booking = bookingRequests(current.venue).find((r) => r.outcome === 'booked')!;
     // The slots came from a press after midnight; nothing was asked again, so nothing looked at My bookings.
     expect(shot.some((r) => r.outcome === 'slots' && r.serverTimeMs >= release)).toBe(true);
@@ -64,9 +69,7 @@ describe('the first shot as a volley (a site whose Show Availability presses ove
       ),
     ).toHaveLength(0);
     expect(memberBookings(current.venue)).toHaveLength(1);
-    console.log(
-      `volley: ${shot.map((r) => `${r.outcome}@${r.serverTimeMs - release}`).join(' ')} (span ${volley?.spanMs} ms, pressed over ${spreadInPage.toFixed(0)} ms)`,
-    );
+    console.log(`volley: ${seen} (span ${volley?.spanMs} ms)`);
   }, 45_000);
 
   it("reads the slots again when a later press's answer has rendered them anew: Time1 lost on both courts, it books Time2", async () => {
