@@ -230,6 +230,64 @@
     }
   }
 
+  // ------------------------------------------------------------------ layout held back while booking
+
+  /** The page's methods held while the booking clicks run: each forces a layout, and returns nothing. */
+  const HELD_METHODS = [
+    ['HTMLElement', 'focus'],
+    ['SVGElement', 'focus'],
+    ['Element', 'scrollIntoView'],
+  ];
+
+  /**
+   * Holds the page's focus() and scrollIntoView() calls from the slot's click to the press of Confirm, and
+   * makes them (in order, on the same elements, with the same arguments) the moment the fire waits for
+   * anything. On a day view that has just rendered its slots, either forces a full layout of them first:
+   * 5-10 ms on the sandbox's, measured, in a site's click handler before Confirm can be pressed. Nothing in
+   * pressing Confirm needs that layout; a site that does wait for its focus (to enable Confirm, say) gets it
+   * as soon as the fire waits. `onRelease(n)`, when set, is told how many calls were held. Outside a hold
+   * the methods are the page's own.
+   */
+  function layoutHold() {
+    let calls = null;
+    let restore = [];
+    return {
+      onRelease: null,
+      start() {
+        if (calls || typeof window === 'undefined') return;
+        const queue = (calls = []);
+        for (const [type, name] of HELD_METHODS) {
+          const proto = window[type] && window[type].prototype;
+          const own = proto && Object.getOwnPropertyDescriptor(proto, name);
+          if (!own || typeof own.value !== 'function' || !own.configurable) continue;
+          const original = own.value;
+          Object.defineProperty(proto, name, {
+            ...own,
+            value: function () {
+              queue.push([original, this, arguments]);
+            },
+          });
+          restore.push([proto, name, own]);
+        }
+      },
+      release() {
+        if (!calls) return;
+        const queued = calls;
+        calls = null;
+        for (const [proto, name, own] of restore) Object.defineProperty(proto, name, own);
+        restore = [];
+        for (const [original, target, args] of queued) {
+          try {
+            original.apply(target, args);
+          } catch {
+            // The page's own call would have thrown into its handler, which has returned since.
+          }
+        }
+        if (queued.length > 0 && this.onRelease) this.onRelease(queued.length);
+      },
+    };
+  }
+
   // ------------------------------------------------------------------ the in-page fire
 
   /**
@@ -241,6 +299,15 @@
    * The precise wait to the send instant happens here too, so no protocol hop sits between it and the click.
    */
   async function fire(args) {
+    const held = layoutHold();
+    try {
+      return await fireHolding(args, held);
+    } finally {
+      held.release();
+    }
+  }
+
+  async function fireHolding(args, held) {
     const P = args.profile;
     if (args.startAtEpochMs) {
       const target = args.startAtEpochMs - (Date.now() - performance.now());
@@ -267,6 +334,7 @@
     const epoch = () => performance.timeOrigin + performance.now();
     const ev = (event, data) =>
       out.events.push(Object.assign({ ms: Math.round((now() - t0) * 10) / 10, event }, data || {}));
+    held.onRelease = (calls) => ev('layout-released', { calls });
     const deadline = t0 + args.windowMs;
     const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
     const stop = (kind, extra) => Object.assign(out, { kind }, extra || {});
@@ -301,6 +369,7 @@
         const iv = setInterval(tick, 25);
         const to = setTimeout(() => finish(null), Math.max(0, timeoutMs));
         tick();
+        if (!finished) held.release(); // the page gets its focus before anything else can happen
       });
     const OLD = '__bookerOld';
     const markAll = (sel) => qa(sel).forEach((el) => (el[OLD] = true));
@@ -502,6 +571,7 @@
       // My bookings was looked at and held nothing, and no booking request has gone since.
       let clearSinceLook = false;
       candidates: for (let ci = 0; ci < target.candidates.length;) {
+        held.release();
         const c = target.candidates[ci];
         // A later answer (another press of the volley) may have rendered the slots again since they were
         // read: the elements read before are gone, and the new ones are the newer news.
@@ -541,6 +611,7 @@
         ev('pick', { time: c.time, court: pick.court });
         const clickEl = clickTarget(pick.el, P.slots.click);
         if (!clickEl) return stop('selector-missing', { key: 'slots.click', selector: P.slots.click });
+        held.start(); // until Confirm is pressed or the fire waits: see layoutHold
         clickEl.click();
         const dialog = await waitFor(
           () =>
