@@ -384,6 +384,8 @@
     const errorResponseSince = (s) =>
       responses.find((r) => r.seq > s && (r.status === 0 || r.status === 429 || r.status >= 500));
     const responseSince = (s) => responses.filter((r) => r.seq > s).at(-1);
+    /** A 429 since press `s`: the venue asking to back off. */
+    const backOffSince = (s) => responses.find((r) => r.seq > s && r.status === 429);
 
     // 1. Show Availability until the day's slots are visible.
     const rateCount = Math.max(1, Math.floor(args.maxPerSecond));
@@ -439,7 +441,7 @@
             }
             if (qa(P.slots.item).some((el) => !el[OLD])) break; // an earlier press already showed them
             // An earlier press was told to back off (429): the rest of the volley would ignore Retry-After.
-            if (responses.some((r) => r.seq > s && r.status === 429)) break;
+            if (backOffSince(s)) break;
             button.click();
             presses += 1;
             out.applies += 1;
@@ -452,7 +454,7 @@
         const seen = await waitFor(() => {
           // A 429 to any press of a volley is the venue asking to back off: honoured even if another
           // press has shown the slots meanwhile.
-          const backOff = presses > 1 && responses.find((r) => r.seq > s && r.status === 429);
+          const backOff = presses > 1 && backOffSince(s);
           if (backOff) return backOff;
           if (qa(P.slots.item).some((el) => !el[OLD])) return 'slots';
           if (presses > 1 && answersSince(s) < presses) {
