@@ -140,6 +140,8 @@ describe('site-wide faults', () => {
     const t0 = Date.now();
     await page.goto(`${venue.url}/page/my-bookings`, { waitUntil: 'commit' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(650); // 2 × 150 + 400, loosely
+    // Going back while that page is still loading races its navigation (Chromium: "Not attached to an active page").
+    await page.waitForLoadState('load');
     const t1 = Date.now();
     await page.goBack();
     await showAvailability(page, date);
